@@ -1,0 +1,1 @@
+"""Connectors: the contract and the built-in file and SQL connectors."""

@@ -1,0 +1,1 @@
+"""Consent and data-protection checks applied to every record before it is written."""
