@@ -1,0 +1,40 @@
+"""The ``crmhub`` command line."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import typer
+
+from hub.cli import inspect_commands, quarantine_commands, run_commands, setup_commands
+from hub.cli.demo_command import demo
+
+app = typer.Typer(
+    name="crmhub",
+    help="Move and reconcile customer data between CRMs, accounting, ERP, files and SQL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(setup_commands.init)
+app.command("config-schema")(setup_commands.config_schema)
+app.command()(inspect_commands.connectors)
+app.command()(inspect_commands.check)
+app.command()(inspect_commands.discover)
+app.command()(run_commands.migrate)
+app.command()(run_commands.sync)
+app.command()(demo)
+app.command()(setup_commands.sandbox)
+app.add_typer(inspect_commands.runs_app, name="runs")
+app.add_typer(quarantine_commands.quarantine_app, name="quarantine")
+app.add_typer(inspect_commands.audit_app, name="audit")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    from hub.logs import configure_logging
+
+    configure_logging(os.environ.get("CRMHUB_LOG_LEVEL", "WARNING"))
+    logging.captureWarnings(True)
+    app()

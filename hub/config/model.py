@@ -1,0 +1,93 @@
+"""The shape of ``crmhub.yaml``: state store, connections and pipelines."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Keys of a connection that the hub reads itself; every other key belongs to the connector's config model.
+CONNECTION_KEYS = frozenset({"connector", "mapping", "classification", "region"})
+
+
+class Classification(enum.StrEnum):
+    """What a system is used for; consent rules decide per class what may reach it."""
+
+    MARKETING = "marketing"
+    SALES = "sales"
+    SUPPORT = "support"
+    ACCOUNTING = "accounting"
+    STORAGE = "storage"
+    ANALYTICS = "analytics"
+
+
+class ConnectionSettings(BaseModel):
+    """One connection: a connector name, its own settings, and how the hub treats it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    connector: str
+    mapping: str | None = Field(None, description="mapping name in mappings/ or a path; none: canonical names")
+    classification: Classification = Classification.STORAGE
+    region: str | None = Field(None, description="where the system keeps data: ISO country code or EU")
+    settings: dict[str, Any] = Field(default_factory=dict, description="the connector's own keys")
+
+
+class ConflictRule(enum.StrEnum):
+    """Who wins when both sides changed the same field."""
+
+    SOURCE_WINS = "source_wins"
+    TARGET_WINS = "target_wins"
+    NEWEST_WINS = "newest_wins"
+    FIELD_OWNER = "field_owner"
+    MANUAL = "manual"
+
+
+class DeleteRule(enum.StrEnum):
+    """What happens in the target when a record disappears from the source."""
+
+    PROPAGATE = "propagate"
+    ARCHIVE = "archive"
+    IGNORE = "ignore"
+
+
+class StreamRoute(BaseModel):
+    """A canonical stream a pipeline moves."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+
+
+class PipelineSettings(BaseModel):
+    """A named move of data from one connection to another."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    target: str
+    streams: list[str] = Field(default_factory=lambda: ["contacts"])
+    purposes: list[str] = Field(default_factory=list, description="what the target uses the data for")
+    batch_size: int = Field(1000, ge=1, le=100_000)
+    conflict: ConflictRule = ConflictRule.SOURCE_WINS
+    deletes: DeleteRule = DeleteRule.IGNORE
+    dedup: bool = Field(True, description="match records on e-mail and national id, merge instead of duplicating")
+
+    @model_validator(mode="after")
+    def _distinct_ends(self) -> PipelineSettings:
+        if self.source == self.target:
+            raise ValueError("source and target must be different connections")
+        return self
+
+
+class HubSettings(BaseModel):
+    """The whole configuration file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: str = "sqlite:///.crmhub/state.db"
+    connections: dict[str, ConnectionSettings] = Field(default_factory=dict)
+    pipelines: dict[str, PipelineSettings] = Field(default_factory=dict)
+    mappings_dir: str | None = Field(None, description="extra folder searched for mapping files")
+    quarantine_retention_days: int = Field(90, ge=1)

@@ -1,0 +1,354 @@
+"""One batch through the pipeline: mapping → validation → consent → identity → diff → load → commit.
+
+Every record that enters :meth:`BatchProcessor.process` leaves with exactly one outcome. Identities
+are staged in the state store *before* the target is written, and outcomes and the checkpoint are
+committed in one transaction only *after* the target confirmed the batch: a crash at any point is
+resumed by re-reading from the last checkpoint, and re-writing is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.connectors.api import Capability, Connector
+from hub.consent.decision import ConsentContext, ConsentVerdict
+from hub.engine.coerce import coerce_record
+from hub.engine.identity import match_keys, mint_hub_id
+from hub.engine.retry import RetryPolicy
+from hub.records import Issue, Outcome, SourceRecord, WriteOutcome, WriteRequest, WriteResult
+from hub.state import AuditEvent, QuarantineItem, RecordOutcome, StateStore
+
+_EMPTY = (None, "")
+
+
+@dataclass(slots=True)
+class StreamPlan:
+    """Everything fixed for one stream of one run."""
+
+    pipeline: str
+    stream: str
+    source_name: str
+    source_object: str
+    source_map: Any
+    target: Connector
+    target_name: str
+    target_object: str
+    target_map: Any
+    consent: ConsentContext
+    dedup: bool
+    dry_run: bool
+    delete_rule: str = "ignore"
+
+    @property
+    def can_lookup(self) -> bool:
+        return Capability.LOOKUP in self.target.capabilities
+
+
+@dataclass(slots=True)
+class Staged:
+    """A record on its way through the batch."""
+
+    seq: int
+    record: SourceRecord
+    canonical: dict[str, Any] | None = None
+    hub_id: str | None = None
+    own_id: str = ""
+    known: bool = False
+    secondary: bool = False
+    outcome: Outcome | None = None
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+    diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    target_id: str | None = None
+    keys: list[str] = field(default_factory=list)
+
+    def quarantine(self, issues: Sequence[Issue]) -> None:
+        self.outcome = Outcome.QUARANTINED
+        self.reasons = [issue.as_dict() for issue in issues]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+class BatchProcessor:
+    """Runs batches of one stream through the pipeline and commits them."""
+
+    def __init__(
+        self,
+        plan: StreamPlan,
+        *,
+        host: Any,
+        store: StateStore,
+        pseudonym: Callable[[str, str], str],
+        retry: RetryPolicy,
+        run_id: str,
+        fencing_token: int,
+        on_diff: Callable[[Staged], None] | None = None,
+    ) -> None:
+        self.plan = plan
+        self.host = host
+        self.store = store
+        self.pseudonym = pseudonym
+        self.retry = retry
+        self.run_id = run_id
+        self.fencing_token = fencing_token
+        self.on_diff = on_diff
+        self._seen: set[int] = set()
+        self._seq = 0
+
+    # Stages ----------------------------------------------------------------------------------------
+    def _prepare(self, staged: Staged) -> None:
+        """Mapping, type coercion, validation, consent. Sets an outcome when the record stops here."""
+        plan, record = self.plan, staged.record
+        if record.error is not None:
+            staged.quarantine([record.error])
+            return
+        marker = hash(record.id)
+        if marker in self._seen:
+            staged.quarantine([Issue("id", "duplicate_source_id", "the same source id appeared earlier in this run")])
+            return
+        self._seen.add(marker)
+        canonical, issues = plan.source_map.to_canonical(record.data)
+        canonical.pop("id", None)
+        canonical[f"external_ids.{plan.source_name}"] = record.id
+        issues = list(issues) + coerce_record(canonical, plan.stream)
+        if not issues:
+            issues = self.host.validate_record(canonical, plan.stream)
+        if issues:
+            staged.quarantine(issues)
+            return
+        decisions = self.host.check_consent(canonical, plan.stream, plan.consent)
+        if decisions:
+            worst = max(decisions, key=lambda d: d.verdict)
+            if worst.verdict is ConsentVerdict.SUPPRESS:
+                staged.outcome = Outcome.SUPPRESSED
+                staged.detail = {"rule": worst.rule, "reason": worst.reason, "basis": worst.basis}
+                return
+            for decision in decisions:
+                if decision.verdict is ConsentVerdict.STRIP_FIELDS:
+                    for name in decision.strip:
+                        canonical.pop(name, None)
+                    staged.detail.setdefault("stripped", []).extend(decision.strip)
+        staged.canonical = canonical
+
+    def _resolve_identities(self, live: list[Staged]) -> None:
+        plan = self.plan
+        known = self.store.resolve(plan.source_name, plan.stream, [s.record.id for s in live])
+        for s in live:
+            s.own_id = mint_hub_id(plan.source_name, plan.stream, s.record.id)
+            if s.record.id in known:
+                s.hub_id = known[s.record.id]
+                s.known = True
+            if plan.dedup and s.canonical is not None:
+                s.keys = match_keys(s.canonical, plan.stream, self.pseudonym)
+        found: dict[str, str] = {}
+        if plan.dedup:
+            wanted = sorted({k for s in live if s.hub_id is None for k in s.keys})
+            if wanted:
+                found = self.store.find_match_keys(plan.stream, wanted)
+        in_batch: dict[str, str] = {}
+        for s in live:
+            if s.hub_id is None:
+                for key in s.keys:
+                    if key in found or key in in_batch:
+                        s.hub_id = found.get(key) or in_batch[key]
+                        break
+                else:
+                    s.hub_id = s.own_id
+            for key in s.keys:
+                in_batch.setdefault(key, s.hub_id)
+            s.secondary = s.hub_id != s.own_id
+        if not plan.dry_run:
+            self.store.stage_identities(
+                plan.stream,
+                [(s.hub_id or "", plan.source_name, s.record.id) for s in live if not s.known],
+                sorted({(k, s.hub_id or "") for s in live for k in s.keys}),
+            )
+
+    def _current_state(self, hub_ids: list[str]) -> dict[str, dict[str, Any]]:
+        plan = self.plan
+        if not hub_ids or not plan.can_lookup:
+            return {}
+        found = self.retry.call(lambda: plan.target.lookup(plan.target_object, hub_ids))
+        current: dict[str, dict[str, Any]] = {}
+        for key, system_fields in found.items():
+            canonical, _ = plan.target_map.to_canonical(system_fields)
+            canonical.pop("id", None)
+            coerce_record(canonical, plan.stream)
+            current[key] = canonical
+        return current
+
+    def _plan_changes(self, live: list[Staged]) -> dict[str, dict[str, Any]]:
+        """Decide each record's outcome against the target's current state; return the patch per hub id."""
+        hub_ids = list(dict.fromkeys(s.hub_id for s in live if s.hub_id))
+        current = self._current_state(hub_ids)
+        patches: dict[str, dict[str, Any]] = {}
+        for s in live:
+            assert s.canonical is not None
+            assert s.hub_id is not None
+            values = {k: v for k, v in s.canonical.items() if v not in _EMPTY}
+            state = current.get(s.hub_id)
+            if state is None:
+                current[s.hub_id] = dict(values)
+                patches[s.hub_id] = dict(values)
+                s.outcome = Outcome.CREATED
+                continue
+            changes = {
+                k: v for k, v in values.items()
+                if state.get(k) != v and (not s.secondary or state.get(k) in _EMPTY)
+            }
+            if changes:
+                s.diff = {k: (state.get(k), v) for k, v in changes.items()}
+                state.update(changes)
+                patches.setdefault(s.hub_id, {}).update(changes)
+                s.outcome = Outcome.MERGED if s.secondary else Outcome.UPDATED
+            else:
+                s.outcome = Outcome.MERGED if s.secondary and not s.known else Outcome.UNCHANGED
+            if s.secondary:
+                s.detail["merged_into"] = s.hub_id
+        return patches
+
+    def _write(self, live: list[Staged], patches: dict[str, dict[str, Any]]) -> None:
+        plan = self.plan
+        if not patches:
+            return
+        links = self.store.hub_links(list(patches), plan.stream)
+        requests = [
+            WriteRequest(
+                key=hub_id,
+                fields=plan.target_map.from_canonical(patch),
+                target_id=links.get(hub_id, {}).get(plan.target_name),
+            )
+            for hub_id, patch in patches.items()
+        ]
+        results: dict[str, WriteResult] = {}
+        size = max(1, plan.target.write_batch_size)
+        for start in range(0, len(requests), size):
+            chunk = requests[start:start + size]
+            results.update(self._write_chunk(chunk))
+        for s in live:
+            if s.hub_id not in patches or s.outcome is Outcome.UNCHANGED:
+                continue
+            result = results.get(s.hub_id or "")
+            if result is None:
+                s.quarantine([Issue(None, "target_no_result", "the target returned no result for this record")])
+            elif result.outcome is WriteOutcome.FAILED:
+                code = result.code or "target_rejected"
+                s.quarantine([Issue(None, code, result.message or "rejected by the target")])
+            else:
+                s.target_id = result.target_id
+
+    def _write_chunk(self, chunk: list[WriteRequest]) -> dict[str, WriteResult]:
+        """Write, retrying the whole call on retriable errors and only the failed rows on retriable results."""
+        plan = self.plan
+        pending = {r.key: r for r in chunk}
+        settled: dict[str, WriteResult] = {}
+        for _ in range(self.retry.attempts):
+            batch = list(pending.values())
+            results = self.retry.call(lambda b=batch: plan.target.write(plan.target_object, b))  # type: ignore[misc]
+            retry_keys = []
+            for result in results:
+                if result.key not in pending:
+                    continue
+                if result.outcome is WriteOutcome.FAILED and result.retriable:
+                    retry_keys.append(result.key)
+                    settled[result.key] = result
+                else:
+                    settled[result.key] = result
+                    pending.pop(result.key)
+            pending = {k: pending[k] for k in retry_keys if k in pending}
+            if not pending:
+                break
+        return settled
+
+    # The batch -------------------------------------------------------------------------------------
+    def process(self, records: Sequence[SourceRecord], checkpoint: dict[str, Any] | None) -> Counter[str]:
+        """Run ``records`` through every stage, write them, commit outcomes and ``checkpoint`` atomically."""
+        plan = self.plan
+        staged = []
+        for record in records:
+            self._seq += 1
+            staged.append(Staged(seq=self._seq, record=record))
+        for s in staged:
+            if not s.record.deleted:
+                self._prepare(s)
+        live = [s for s in staged if s.outcome is None and not s.record.deleted]
+        if live:
+            self._resolve_identities(live)
+            patches = self._plan_changes(live)
+            if plan.dry_run:
+                if self.on_diff:
+                    for s in live:
+                        self.on_diff(s)
+            else:
+                self._write(live, patches)
+        self._propagate_deletes([s for s in staged if s.record.deleted])
+        return self._commit(staged, checkpoint)
+
+    def _propagate_deletes(self, tombstones: list[Staged]) -> None:
+        plan = self.plan
+        if not tombstones:
+            return
+        if plan.delete_rule == "ignore" or Capability.DELETE not in plan.target.capabilities:
+            return
+        known = self.store.resolve(plan.source_name, plan.stream, [s.record.id for s in tombstones])
+        doomed = [s for s in tombstones if s.record.id in known]
+        for s in doomed:
+            s.hub_id = known[s.record.id]
+            s.outcome = Outcome.DELETED
+        if doomed and not plan.dry_run:
+            keys = [s.hub_id or "" for s in doomed]
+            self.retry.call(lambda: plan.target.delete(plan.target_object, keys))
+
+    def _commit(self, staged: list[Staged], checkpoint: dict[str, Any] | None) -> Counter[str]:
+        plan = self.plan
+        counts: Counter[str] = Counter()
+        outcomes: list[RecordOutcome] = []
+        quarantine: list[QuarantineItem] = []
+        audit: list[AuditEvent] = []
+        links: list[tuple[str, str, str]] = []
+        for s in staged:
+            if s.outcome is None:
+                continue
+            counts[s.outcome.value] += 1
+            detail: dict[str, Any] | None = dict(s.detail) or None
+            if s.reasons:
+                detail = {"reasons": s.reasons}
+                quarantine.append(QuarantineItem(
+                    ref=s.record.ref, source_id=s.record.id, connection=plan.source_name,
+                    reasons=s.reasons, payload={k: _jsonable(v) for k, v in s.record.data.items()},
+                ))
+                self.host.record_quarantined(self.run_id, plan.stream, s.record.ref, s.reasons)
+            if s.diff:
+                detail = {**(detail or {}), "fields": sorted(s.diff)}
+            outcomes.append(RecordOutcome(
+                seq=s.seq, ref=s.record.ref, source_id=s.record.id, hub_id=s.hub_id,
+                outcome=s.outcome.value, target_id=s.target_id, detail=detail,
+            ))
+            if s.target_id and s.hub_id:
+                links.append((s.hub_id, plan.target_name, s.target_id))
+            if s.outcome in (Outcome.SUPPRESSED, Outcome.MERGED):
+                audit.append(AuditEvent(
+                    event=f"record.{s.outcome.value}", subject=s.hub_id or mint_hub_id(
+                        plan.source_name, plan.stream, s.record.id),
+                    details={"pipeline": plan.pipeline, "destination": plan.target_name, **(s.detail or {})},
+                    run_id=self.run_id,
+                ))
+        self.store.commit_batch(
+            self.run_id, plan.pipeline, plan.stream, outcomes,
+            links if not plan.dry_run else [], quarantine,
+            None if plan.dry_run else checkpoint, self.fencing_token,
+        )
+        if audit and not plan.dry_run:
+            self.store.audit_many(audit)
+        return counts

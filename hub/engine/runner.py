@@ -1,0 +1,261 @@
+"""A run: one pipeline, source to target, stream by stream, under a lease, resumable from checkpoints."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hub.config import Connection, HubConfig, PipelineSettings
+from hub.connectors.api import Capability, Connector, ConnectorContext
+from hub.consent.decision import ConsentContext
+from hub.engine.batch import BatchProcessor, Staged, StreamPlan, _jsonable
+from hub.engine.mappings import stream_mapping
+from hub.engine.reading import resilient_read
+from hub.engine.retry import RetryPolicy
+from hub.engine.summary import RunSummary
+from hub.errors import CrmhubError, FatalError, QuotaExhaustedError, SchemaError
+from hub.records import Checkpoint, SourceRecord
+from hub.state import StateStore
+
+log = logging.getLogger("crmhub.engine")
+LEASE_TTL_S = 600.0
+
+ProgressCallback = Callable[[str, int], None]
+
+
+@dataclass(slots=True)
+class RunRequest:
+    """What to run: a pipeline's ends and settings, and how."""
+
+    pipeline: str
+    source: str
+    target: str
+    settings: PipelineSettings
+    streams: Sequence[str] = ()
+    dry_run: bool = False
+    restart: bool = False
+    progress: ProgressCallback | None = None
+    connector_options: dict[str, Any] = field(default_factory=dict)
+    source_override: Connector | None = None
+    """Read from this connector instead of building the source (quarantine replay); mapping and identity
+    still follow the ``source`` connection."""
+
+
+class Engine:
+    """Builds connectors from the configuration and runs pipelines through the state store."""
+
+    def __init__(self, config: HubConfig, host: Any, store: StateStore, keys: Any) -> None:
+        self.config = config
+        self.host = host
+        self.store = store
+        self.keys = keys
+        self.retry = RetryPolicy.from_env()
+
+    # Building --------------------------------------------------------------------------------------
+    def connection(self, name: str) -> Connection:
+        try:
+            return self.config.connections[name]
+        except KeyError:
+            known = ", ".join(self.config.connections) or "none"
+            raise FatalError(f"no connection named {name!r} in {self.config.path} (defined: {known})") from None
+
+    def build(self, name: str, options: dict[str, Any] | None = None) -> Connector:
+        """A connector instance for connection ``name`` (not yet opened)."""
+        conn = self.connection(name)
+        context = ConnectorContext(
+            connection=name,
+            work_dir=self.config.base_dir,
+            logger=logging.getLogger(f"crmhub.connector.{name}"),
+            kv=_ConnectionKV(self.store, name),
+            options=dict(options or {}),
+        )
+        return conn.connector_class(conn.config, context)
+
+    def report_dir(self, run_id: str) -> Path:
+        path = self.config.base_dir / ".crmhub" / "reports" / run_id
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    # Running ---------------------------------------------------------------------------------------
+    def run(self, request: RunRequest) -> RunSummary:
+        """Run ``request`` to the end (or to a clean stop); the summary always adds up."""
+        source_conn, target_conn = self.connection(request.source), self.connection(request.target)
+        streams = list(request.streams or request.settings.streams)
+        holder = f"{socket.gethostname()}:{os.getpid()}"
+        lease = f"pipeline:{request.pipeline}"
+        token = self.store.acquire_lease(lease, holder, LEASE_TTL_S)
+        run_id = self.store.start_run(request.pipeline, request.source, request.target, streams,
+                                      request.dry_run, token)
+        summary = RunSummary(run_id=run_id, pipeline=request.pipeline, dry_run=request.dry_run)
+        reports = self.report_dir(run_id)
+        summary.report_dir = str(reports)
+        self.host.run_started(run_id, request.pipeline, request.dry_run)
+        self.store.audit("run.started", None, {"pipeline": request.pipeline, "dry_run": request.dry_run,
+                                                "source": request.source, "target": request.target}, run_id)
+        status, error = "succeeded", None
+        try:
+            if request.restart and not request.dry_run:
+                self.store.clear_checkpoints(request.pipeline)
+            source = request.source_override or self.build(request.source, request.connector_options)
+            target = self.build(request.target, request.connector_options)
+            _require(source, Capability.READ, request.source)
+            _require(target, Capability.WRITE, request.target)
+            with source, target:
+                for stream in streams:
+                    self._run_stream(request, stream, source, source_conn, target, target_conn,
+                                     summary, token, reports)
+                    self.store.renew_lease(lease, token, LEASE_TTL_S)
+        except QuotaExhaustedError as exc:
+            status, error = "stopped", exc.public_message
+        except CrmhubError as exc:
+            status, error = "failed", exc.public_message
+        except Exception as exc:  # a bug or an unclassified library error: the run fails, the summary stays true
+            log.exception("run %s failed", run_id)
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            summary.finish(status, error)
+            data = summary.as_dict()
+            (reports / "summary.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+            self.store.finish_run(run_id, status, data)
+            self.store.audit("run.finished", None, {"status": status, **{k: data[k] for k in (
+                "read", "created", "updated", "merged", "unchanged", "quarantined", "suppressed")}}, run_id)
+            self.store.release_lease(lease, token)
+            self.host.run_finished(run_id, data)
+        return summary
+
+    def _run_stream(
+        self,
+        request: RunRequest,
+        stream: str,
+        source: Connector,
+        source_conn: Connection,
+        target: Connector,
+        target_conn: Connection,
+        summary: RunSummary,
+        token: int,
+        reports: Path,
+    ) -> None:
+        transforms = self.host.transforms
+        source_map = stream_mapping(source_conn, stream, self.config, transforms)
+        target_map = stream_mapping(target_conn, stream, self.config, transforms)
+        self._check_target_schema(target, target_map, request.target)
+        plan = StreamPlan(
+            pipeline=request.pipeline,
+            stream=stream,
+            source_name=request.source,
+            source_object=source_map.object,
+            source_map=source_map,
+            target=target,
+            target_name=request.target,
+            target_object=target_map.object,
+            target_map=target_map,
+            consent=ConsentContext(
+                pipeline=request.pipeline,
+                destination=request.target,
+                purposes=tuple(request.settings.purposes),
+                classification=target_conn.settings.classification.value,
+                region=target_conn.settings.region,
+            ),
+            dedup=request.settings.dedup,
+            dry_run=request.dry_run,
+            delete_rule=request.settings.deletes.value,
+        )
+        diff_file = (reports / f"{stream}.changes.jsonl").open("w", encoding="utf-8") if request.dry_run else None
+
+        def on_diff(staged: Staged) -> None:
+            assert diff_file is not None
+            diff_file.write(json.dumps({
+                "ref": staged.record.ref,
+                "source_id": staged.record.id,
+                "hub_id": staged.hub_id,
+                "outcome": staged.outcome.value if staged.outcome else None,
+                "changes": {k: {"before": _jsonable(b), "after": _jsonable(a)} for k, (b, a) in staged.diff.items()},
+            }, ensure_ascii=False) + "\n")
+
+        processor = BatchProcessor(
+            plan, host=self.host, store=self.store, pseudonym=self.keys.pseudonym, retry=self.retry,
+            run_id=summary.run_id, fencing_token=token, on_diff=on_diff if diff_file else None,
+        )
+        start = None
+        if request.source_override is None and not request.restart:
+            start = self.store.get_checkpoint(request.pipeline, stream)
+        batch: list[SourceRecord] = []
+        batch_checkpoint: dict[str, Any] | None = None
+        read = 0
+
+        def flush() -> None:
+            nonlocal batch, batch_checkpoint
+            counts = processor.process(batch, batch_checkpoint)
+            for outcome, n in counts.items():
+                summary.add(stream, _outcome(outcome), n)
+            self.host.batch_written(summary.run_id, stream, dict(counts))
+            batch, batch_checkpoint = [], None
+
+        try:
+            for item in resilient_read(source, plan.source_object, start, self.retry):
+                if isinstance(item, Checkpoint):
+                    if batch:
+                        batch_checkpoint = item.cursor
+                    elif not request.dry_run:
+                        self.store.commit_batch(summary.run_id, request.pipeline, stream, [], [], [],
+                                                item.cursor, token)
+                    continue
+                batch.append(item)
+                read += 1
+                if len(batch) >= request.settings.batch_size:
+                    flush()
+                    if request.progress:
+                        request.progress(stream, read)
+            if batch:
+                flush()
+            if request.progress:
+                request.progress(stream, read)
+        finally:
+            if diff_file:
+                diff_file.close()
+
+    def _check_target_schema(self, target: Connector, target_map: Any, name: str) -> None:
+        """Fail before any write when the target lacks a field, or refuses a value, the mapping writes."""
+        infos = {info.name: info for info in self.retry.call(target.discover)}
+        info = infos.get(target_map.object)
+        if info is None:
+            raise SchemaError(f"connection {name!r} has no stream {target_map.object!r} "
+                              f"(it offers: {', '.join(sorted(infos)) or 'none'})")
+        problems = target_map.check_against(info)
+        if problems:
+            listed = "\n".join(f"  - {p}" for p in problems)
+            raise SchemaError(f"the mapping for {name!r} does not fit {target_map.object!r}:\n{listed}")
+
+
+def _outcome(value: str) -> Any:
+    from hub.records import Outcome
+
+    return Outcome(value)
+
+
+def _require(connector: Connector, capability: Capability, name: str) -> None:
+    if capability not in connector.capabilities:
+        raise FatalError(f"connection {name!r} ({connector.name}) cannot {capability.value}")
+
+
+class _ConnectionKV:
+    """The encrypted key-value store, scoped to one connection."""
+
+    def __init__(self, store: StateStore, connection: str) -> None:
+        self._store = store
+        self._namespace = f"connection:{connection}"
+
+    def get(self, key: str) -> str | None:
+        return self._store.kv_get(self._namespace, key)
+
+    def set(self, key: str, value: str) -> None:
+        self._store.kv_set(self._namespace, key, value)
+
+    def delete(self, key: str) -> None:
+        self._store.kv_delete(self._namespace, key)
