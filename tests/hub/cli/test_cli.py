@@ -1,0 +1,114 @@
+"""The command line: init, check, connectors, migrate --json, runs, quarantine, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hub.cli.app import app
+from hub.testing import put_records, write_config
+from tests.hub.engine.conftest import contact
+
+runner = CliRunner()
+SUMMARY_KEYS = {"run_id", "status", "read", "created", "updated", "merged", "unchanged", "quarantined",
+                "suppressed", "duration_s"}
+
+
+def last_json(output: str) -> dict:  # type: ignore[type-arg]
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def test_init_writes_a_configuration_that_checks(tmp_path: Path) -> None:
+    path = tmp_path / "crmhub.yaml"
+    assert runner.invoke(app, ["init", "--path", str(path)]).exit_code == 0
+    (tmp_path / "customers.csv").write_text("email,last_name\nayse@example.com,Yılmaz\n", encoding="utf-8")
+
+    result = runner.invoke(app, ["check", "--config", str(path), "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert last_json(result.stdout)["ok"] is True
+    again = runner.invoke(app, ["init", "--path", str(path)])
+    assert again.exit_code == 2
+
+
+def test_configuration_errors_exit_2_and_list_every_problem(tmp_path: Path) -> None:
+    path = tmp_path / "crmhub.yaml"
+    path.write_text("connections:\n  a: {connector: nope}\n  b: {connector: csv}\n", encoding="utf-8")
+
+    result = runner.invoke(app, ["check", "--config", str(path)])
+
+    assert result.exit_code == 2
+    assert "connections.a.connector" in result.stderr
+    assert "connections.b.path" in result.stderr
+
+
+def test_connectors_lists_capabilities() -> None:
+    result = runner.invoke(app, ["connectors", "--json"])
+    rows = {row["name"]: row for row in last_json(result.stdout)["connectors"]}
+    assert "write" in rows["sql"]["capabilities"]
+    assert "read" in rows["csv"]["capabilities"]
+
+
+def test_migrate_json_summary_is_the_last_line_and_runs_show_the_records(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"src": {"connector": "fake", "store": "src"},
+                                     "dst": {"connector": "fake", "store": "dst"}})
+    put_records("src", "contacts", {"a": contact(1), "b": contact(2, email="not-an-email")})
+
+    result = runner.invoke(app, ["migrate", "--from", "src", "--to", "dst", "--config", str(config), "--json"])
+
+    assert result.exit_code == 0, result.output
+    summary = last_json(result.stdout)
+    assert SUMMARY_KEYS <= set(summary)
+    assert (summary["created"], summary["quarantined"]) == (1, 1)
+    shown = runner.invoke(app, ["runs", "show", summary["run_id"][:8], "--outcome", "quarantined", "--json",
+                                "--config", str(config)])
+    records = last_json(shown.stdout)["records"]
+    assert [r["source_id"] for r in records] == ["b"]
+    listed = runner.invoke(app, ["quarantine", "list", "--json", "--config", str(config)])
+    [entry] = last_json(listed.stdout)["entries"]
+    assert entry["reasons"][0]["code"] == "email_invalid"
+    assert "not-an-email" not in listed.stdout
+
+
+def test_quarantine_retry_loads_a_record_once_the_target_accepts_it(tmp_path: Path) -> None:
+    connections = {"src": {"connector": "fake", "store": "src"},
+                   "dst": {"connector": "fake", "store": "dst", "reject_field": "job_title", "reject_value": "X"}}
+    config = write_config(tmp_path, connections)
+    put_records("src", "contacts", {"a": contact(1, job_title="X")})
+    first = last_json(runner.invoke(app, ["migrate", "--from", "src", "--to", "dst", "-c", str(config),
+                                          "--json"]).stdout)
+    assert first["quarantined"] == 1
+    connections["dst"] = {"connector": "fake", "store": "dst"}
+    write_config(tmp_path, connections)
+
+    retried = runner.invoke(app, ["quarantine", "retry", "-c", str(config), "--json"])
+
+    assert retried.exit_code == 0, retried.output
+    assert last_json(retried.stdout)["created"] == 1
+    still_open = last_json(runner.invoke(app, ["quarantine", "list", "--json", "-c", str(config)]).stdout)
+    assert still_open["entries"] == []
+
+
+def test_a_failed_run_exits_non_zero(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"src": {"connector": "fake", "store": "src"},
+                                     "dst": {"connector": "fake", "store": "dst", "fail_prob": 1.0}})
+    put_records("src", "contacts", {"a": contact(1)})
+
+    result = runner.invoke(app, ["migrate", "--from", "src", "--to", "dst", "-c", str(config), "--json"])
+
+    assert result.exit_code == 1
+    assert last_json(result.stdout)["status"] == "failed"
+
+
+def test_audit_verify_passes_on_an_untouched_log(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"src": {"connector": "fake", "store": "src"},
+                                     "dst": {"connector": "fake", "store": "dst"}})
+    put_records("src", "contacts", {"a": contact(1)})
+    runner.invoke(app, ["migrate", "--from", "src", "--to", "dst", "-c", str(config)])
+
+    result = runner.invoke(app, ["audit", "verify", "-c", str(config), "--json"])
+
+    assert result.exit_code == 0
+    assert last_json(result.stdout)["ok"] is True

@@ -1,0 +1,172 @@
+"""The engine's promise: every record ends as exactly one outcome, nothing lost, nothing duplicated."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hub.app import open_hub
+from hub.errors import LeaseHeldError
+from hub.testing import fake_store, put_records, run_migration, write_config
+from tests.hub.engine.conftest import contact
+
+COUNTED = ("created", "updated", "merged", "unchanged", "quarantined", "suppressed")
+
+
+def assert_balanced(summary: dict[str, object]) -> None:
+    assert summary["read"] == sum(int(summary[k]) for k in COUNTED), summary  # type: ignore[call-overload]
+
+
+def target_rows() -> dict[str, dict[str, object]]:
+    return fake_store("dst").get("contacts", {})
+
+
+def test_migration_creates_every_record_once_and_a_rerun_changes_nothing(config: Path) -> None:
+    put_records("src", "contacts", {f"s{n}": contact(n) for n in range(10)})
+
+    first = run_migration(config, "src", "dst")
+    again = run_migration(config, "src", "dst", restart=True)
+
+    assert first["status"] == "succeeded"
+    assert (first["read"], first["created"]) == (10, 10)
+    assert_balanced(first)
+    assert len(target_rows()) == 10
+    assert {row["email"] for row in target_rows().values()} == {f"cagla{n}@example.com.tr" for n in range(10)}
+    assert (again["read"], again["unchanged"], again["created"]) == (10, 10, 0)
+
+
+def test_incremental_run_reads_only_what_changed(config: Path) -> None:
+    put_records("src", "contacts", {f"s{n}": contact(n) for n in range(5)})
+    run_migration(config, "src", "dst")
+
+    nothing = run_migration(config, "src", "dst")
+    put_records("src", "contacts", {"s2": contact(2, job_title="Genel Müdür")})
+    changed = run_migration(config, "src", "dst")
+
+    assert nothing["read"] == 0
+    assert (changed["read"], changed["updated"]) == (1, 1)
+    updated = [r for r in target_rows().values() if r.get("job_title") == "Genel Müdür"]
+    assert len(updated) == 1
+
+
+def test_same_person_twice_is_merged_not_duplicated_and_fills_only_blanks(config: Path) -> None:
+    put_records("src", "contacts", {
+        "a": contact(1, job_title=None),
+        "b": {**contact(1), "email": "CAGLA1@EXAMPLE.COM.TR", "job_title": "CFO", "address.city": "Ankara"},
+    })
+
+    summary = run_migration(config, "src", "dst")
+    rerun = run_migration(config, "src", "dst", restart=True)
+
+    assert (summary["created"], summary["merged"]) == (1, 1)
+    rows = list(target_rows().values())
+    assert len(rows) == 1
+    assert rows[0]["job_title"] == "CFO"  # a blank filled by the duplicate
+    assert rows[0]["address.city"] == "İzmir"  # the first record's value is not overwritten
+    assert (rerun["unchanged"], rerun["merged"], rerun["updated"]) == (2, 0, 0)
+
+
+def test_invalid_records_are_quarantined_with_reasons_and_the_rest_load(config: Path) -> None:
+    put_records("src", "contacts", {
+        "good": contact(1),
+        "bad-email": contact(2, email="ahmet@"),
+        "bad-tckn": contact(3, **{"national_id.value": "12345678901"}),
+    })
+
+    summary = run_migration(config, "src", "dst")
+
+    assert (summary["created"], summary["quarantined"]) == (1, 2)
+    assert_balanced(summary)
+    with open_hub(config) as hub:
+        entries = hub.store.list_quarantine()
+        codes = {e.source_id: {r["code"] for r in e.reasons} for e in entries}
+        payload = hub.store.get_quarantine(entries[0].id).payload
+    assert "email_invalid" in codes["bad-email"]
+    assert "tckn_invalid" in codes["bad-tckn"]
+    assert payload.get("last_name", "").startswith("Yılmaz")
+
+
+def test_restricted_person_is_suppressed_and_audited(config: Path) -> None:
+    put_records("src", "contacts", {"ok": contact(1), "no": contact(2, **{"consent.processing_restricted": True})})
+
+    summary = run_migration(config, "src", "dst")
+
+    assert (summary["created"], summary["suppressed"]) == (1, 1)
+    assert len(target_rows()) == 1
+    with open_hub(config) as hub:
+        assert hub.store.verify_audit().ok
+
+
+def test_dry_run_writes_nothing_and_reports_field_changes(config: Path) -> None:
+    put_records("src", "contacts", {f"s{n}": contact(n) for n in range(3)})
+    run_migration(config, "src", "dst")
+    put_records("src", "contacts", {"s1": contact(1, job_title="CFO")})
+    before = json.dumps(target_rows(), sort_keys=True, default=str)
+
+    preview = run_migration(config, "src", "dst", dry_run=True, restart=True)
+
+    assert json.dumps(target_rows(), sort_keys=True, default=str) == before
+    assert (preview["updated"], preview["unchanged"], preview["dry_run"]) == (1, 2, True)
+    changes = [json.loads(line) for line in
+               (Path(preview["report_dir"]) / "contacts.changes.jsonl").read_text(encoding="utf-8").splitlines()]
+    updated = [c for c in changes if c["outcome"] == "updated"]
+    assert updated[0]["changes"] == {"job_title": {"before": None, "after": "CFO"}}
+    real = run_migration(config, "src", "dst")
+    assert real["updated"] == 1, "a dry run must not move the checkpoint"
+
+
+def test_flaky_target_with_429s_and_lost_responses_ends_with_exact_contents(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {
+        "src": {"connector": "fake", "store": "src", "page_size": 7},
+        "dst": {"connector": "fake", "store": "dst", "rate_limit_every": 3, "drop_after_commit_prob": 0.4,
+                "seed": 3},
+    })
+    put_records("src", "contacts", {f"s{n}": contact(n) for n in range(120)})
+
+    summary = run_migration(config, "src", "dst", batch_size=25)
+
+    assert summary["status"] == "succeeded", summary
+    assert_balanced(summary)
+    assert summary["read"] == 120
+    assert summary["created"] + summary["unchanged"] == 120
+    assert len(target_rows()) == 120
+
+
+def test_a_read_that_fails_half_way_resumes_without_repeating_records(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {
+        "src": {"connector": "fake", "store": "src", "page_size": 10, "fail_read_after": 4},
+        "dst": {"connector": "fake", "store": "dst"},
+    })
+    put_records("src", "contacts", {f"s{n:02d}": contact(n) for n in range(30)})
+
+    summary = run_migration(config, "src", "dst")
+
+    assert (summary["read"], summary["created"]) == (30, 30)
+
+
+def test_target_rejections_are_quarantined_per_record(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {
+        "src": {"connector": "fake", "store": "src"},
+        "dst": {"connector": "fake", "store": "dst", "reject_field": "job_title", "reject_value": "Yasak"},
+    })
+    put_records("src", "contacts", {"a": contact(1), "b": contact(2, job_title="Yasak"), "c": contact(3)})
+
+    summary = run_migration(config, "src", "dst")
+
+    assert (summary["created"], summary["quarantined"]) == (2, 1)
+    with open_hub(config) as hub:
+        [entry] = hub.store.list_quarantine()
+    assert entry.source_id == "b"
+    assert entry.reasons[0]["code"] == "FIELD_REJECTED"
+
+
+def test_a_second_run_of_the_same_pipeline_is_refused(config: Path) -> None:
+    put_records("src", "contacts", {"a": contact(1)})
+    with open_hub(config) as hub:
+        hub.store.acquire_lease("pipeline:src->dst", "other-host:1", 60)
+
+    with pytest.raises(LeaseHeldError, match="other-host"):
+        run_migration(config, "src", "dst")
+    assert target_rows() == {}
