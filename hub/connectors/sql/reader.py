@@ -1,0 +1,188 @@
+"""Incremental keyset reading of a table or query, page by page.
+
+Order and cursor: rows are read in ``(updated_at, id)`` order, ``page_size`` rows per query
+(``WHERE u >= :u AND (u > :u OR id > :id) ORDER BY u, id LIMIT n``), and a checkpoint follows
+each page: ``{"updated_at": "<ISO-8601 UTC>", "id": "<last id>"}``. Equal timestamps across a
+page boundary are neither missed nor repeated, because the id breaks the tie.
+
+Rows whose ``updated_at`` is NULL cannot be ordered in time: they are read first, in a pass
+ordered by id. While that pass runs the cursor carries ``"null_after": "<last id>"`` next to the
+position of the timed pass; once it ends the key goes away. With ``reread_null_updated_at``
+(the default) every run reads those rows again, since a change to them cannot be seen.
+
+``overlap_seconds`` (default 0) makes a resumed read start that many seconds before the cursor,
+so a row a slow transaction committed with an older timestamp is still picked up; the row at
+exactly the cursor position is not repeated and checkpoints never move backwards.
+
+Without an updated_at column the cursor is ``{"id": "<last id>"}``: new ids only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from hub.connectors.sql.database import AnyRow, AnySelect, Column
+from hub.connectors.sql.layout import TableLayout
+from hub.connectors.sql.values import parse_datetime
+from hub.model.fields import FieldType
+from hub.records import Checkpoint, SourceRecord
+
+RowSource = Callable[[AnySelect], Iterable[AnyRow]]
+"""Runs one page's SELECT and streams its rows (the connector wraps errors)."""
+
+
+class RowDecoder:
+    """Turns a row of the selected columns into a record's flat dotted ``data``."""
+
+    def __init__(self, layout: TableLayout, names: list[str]) -> None:
+        self.plan = [(layout.columns[n].field, layout.columns[n].codec.from_db,
+                      layout.columns[n].kind is FieldType.MAP) for n in names]
+
+    def decode(self, row: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for (dotted, from_db, is_map), raw in zip(self.plan, row, strict=True):
+            if raw is None:
+                if not is_map:  # a NULL map simply has no entries
+                    data[dotted] = None
+            elif is_map:
+                for key, value in from_db(raw).items():
+                    data[f"{dotted}.{key}"] = value
+            else:
+                data[dotted] = from_db(raw)
+        return data
+
+
+class KeysetReader:
+    """Reads one stream of ``source`` (a table or a subquery) after a checkpoint."""
+
+    def __init__(
+        self, layout: TableLayout, source: sa.FromClause, stream: str, ref_name: str, fetch: RowSource, *,
+        page_size: int, overlap: float, reread_nulls: bool,
+    ) -> None:
+        self.layout = layout
+        self.source = source
+        self.stream = stream
+        self.ref_name = ref_name
+        self.fetch = fetch
+        self.page_size = page_size
+        self.overlap = dt.timedelta(seconds=overlap)
+        self.reread_nulls = reread_nulls
+        self.names = list(layout.columns)
+        self.decoder = RowDecoder(layout, self.names)
+        self.id_index = self.names.index(layout.id_column)
+        self.u_index = self.names.index(layout.updated_at_column) if layout.updated_at_column else None
+        self.id_col: Column = sa.column(layout.id_column)
+        self.u_col: Column | None = sa.column(layout.updated_at_column) if layout.updated_at_column else None
+        u_name = layout.updated_at_column
+        self.u_codec = layout.columns[u_name].codec if u_name else None
+        self.u_field = layout.columns[u_name].field if u_name else None
+
+    def _select(self) -> AnySelect:
+        return sa.select(*[sa.column(n) for n in self.names]).select_from(self.source).limit(self.page_size)
+
+    def _record(self, row: Any) -> SourceRecord:
+        data = self.decoder.decode(row)
+        record_id = str(row[self.id_index])
+        updated = data.get(self.u_field) if self.u_field else None
+        return SourceRecord(id=record_id, data=data, ref=f"{self.ref_name} id={record_id}", updated_at=updated)
+
+    def _bind(self, name: str, value: Any) -> sa.BindParameter[Any]:
+        # Untyped binds: no dialect casts, the value is already what the driver expects.
+        return sa.bindparam(name, value, type_=sa.types.NullType())
+
+    def read(self, cursor: dict[str, Any]) -> Iterator[SourceRecord | Checkpoint]:
+        """Yield records after ``cursor`` and a checkpoint after each page."""
+        if self.u_col is None:
+            yield from self._read_by_id(cursor)
+            return
+        position: tuple[dt.datetime, str] | None = None
+        if cursor.get("updated_at") is not None:
+            position = (parse_datetime(cursor["updated_at"]), str(cursor.get("id") or ""))
+        yielded = False
+        if "null_after" in cursor or self.reread_nulls or position is None:
+            for item in self._read_nulls(cursor.get("null_after"), position):
+                yielded = True
+                yield item
+        for item in self._read_timed(position):
+            yielded = True
+            yield item
+        if not yielded:
+            yield Checkpoint(self.stream, _cursor(position))
+
+    def _read_by_id(self, cursor: dict[str, Any]) -> Iterator[SourceRecord | Checkpoint]:
+        after = cursor.get("id")
+        while True:
+            query = self._select().order_by(self.id_col)
+            if after is not None:
+                query = query.where(self.id_col > self._bind("after_id", after))
+            count = 0
+            for row in self.fetch(query):
+                count += 1
+                after = str(row[self.id_index])
+                yield self._record(row)
+            yield Checkpoint(self.stream, {"id": after})
+            if count < self.page_size:
+                return
+
+    def _read_nulls(self, after: str | None, position: tuple[dt.datetime, str] | None) -> Iterator[
+            SourceRecord | Checkpoint]:
+        assert self.u_col is not None
+        while True:
+            query = self._select().where(self.u_col.is_(None)).order_by(self.id_col)
+            if after is not None:
+                query = query.where(self.id_col > self._bind("after_id", after))
+            count = 0
+            for row in self.fetch(query):
+                count += 1
+                after = str(row[self.id_index])
+                yield self._record(row)
+            if count < self.page_size:
+                # The null pass is over: the checkpoint returns to the timed position alone.
+                if count:
+                    yield Checkpoint(self.stream, _cursor(position))
+                return
+            yield Checkpoint(self.stream, {**_cursor(position), "null_after": after})
+
+    def _read_timed(self, position: tuple[dt.datetime, str] | None) -> Iterator[SourceRecord | Checkpoint]:
+        assert self.u_col is not None
+        assert self.u_codec is not None
+        assert self.u_index is not None
+        seen_position = position
+        start = position
+        if position is not None and self.overlap:
+            start = (position[0] - self.overlap, "")
+        inclusive = start is not None and start != position  # the overlap start is a lower bound, not a row
+        while True:
+            query = self._select().where(self.u_col.is_not(None)).order_by(self.u_col, self.id_col)
+            if start is not None:
+                u = self._bind("after_u", self.u_codec.to_db(start[0]))
+                if inclusive:
+                    query = query.where(self.u_col >= u)
+                else:
+                    query = query.where(self.u_col >= u, sa.or_(self.u_col > u, self.id_col > self._bind(
+                        "after_id", start[1])))
+            count, last = 0, None
+            for row in self.fetch(query):
+                count, last = count + 1, row
+                record = self._record(row)
+                if position is not None and record.updated_at == position[0] and record.id == position[1]:
+                    continue
+                yield record
+            if last is not None:
+                start = (parse_datetime(self.u_codec.from_db(last[self.u_index])), str(last[self.id_index]))
+                inclusive = False
+                if seen_position is None or start > seen_position:
+                    seen_position = start
+                yield Checkpoint(self.stream, _cursor(seen_position))
+            if count < self.page_size:
+                return
+
+
+def _cursor(position: tuple[dt.datetime, str] | None) -> dict[str, Any]:
+    if position is None:
+        return {"updated_at": None, "id": None}
+    return {"updated_at": position[0].isoformat(), "id": position[1]}
