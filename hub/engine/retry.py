@@ -32,7 +32,9 @@ class RetryPolicy:
         return cls(initial_wait=0.5 * scale, max_wait=120.0 * max(scale, 0.01))
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
-        backoff = tenacity.wait_exponential_jitter(initial=self.initial_wait, max=self.max_wait)(state)
+        backoff = tenacity.wait_exponential_jitter(
+            multiplier=self.initial_wait, max=self.max_wait, jitter=self.initial_wait
+        )(state)
         exc = state.outcome.exception() if state.outcome else None
         hinted = getattr(exc, "retry_after", None)
         if isinstance(hinted, int | float) and hinted > 0:

@@ -88,7 +88,7 @@ class Engine:
         source_conn, target_conn = self.connection(request.source), self.connection(request.target)
         streams = list(request.streams or request.settings.streams)
         holder = f"{socket.gethostname()}:{os.getpid()}"
-        lease = f"pipeline:{request.pipeline}"
+        lease = request.pipeline
         token = self.store.acquire_lease(lease, holder, LEASE_TTL_S)
         run_id = self.store.start_run(request.pipeline, request.source, request.target, streams,
                                       request.dry_run, token)

@@ -165,7 +165,7 @@ def test_target_rejections_are_quarantined_per_record(tmp_path: Path) -> None:
 def test_a_second_run_of_the_same_pipeline_is_refused(config: Path) -> None:
     put_records("src", "contacts", {"a": contact(1)})
     with open_hub(config) as hub:
-        hub.store.acquire_lease("pipeline:src->dst", "other-host:1", 60)
+        hub.store.acquire_lease("src->dst", "other-host:1", 60)
 
     with pytest.raises(LeaseHeldError, match="other-host"):
         run_migration(config, "src", "dst")
