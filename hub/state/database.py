@@ -1,0 +1,126 @@
+"""Connecting to the state database: URL handling, SQLite tuning, and read/write transactions.
+
+SQLite (the embedded default) runs in WAL mode with ``synchronous=NORMAL`` and a busy timeout,
+so several processes can share one file. Write transactions start with ``BEGIN IMMEDIATE``: the
+write lock is taken up front, so two writers queue on the busy timeout instead of failing when a
+read transaction tries to upgrade. PostgreSQL URLs are routed to the psycopg 3 driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.dml import Insert
+
+from hub.errors import ConfigError, scrub
+
+__all__ = ["BUSY_TIMEOUT_S", "bulk_insert", "create_state_engine", "insert_ignore", "read_tx", "write_tx"]
+
+BUSY_TIMEOUT_S = 30.0
+_WRITE_OPTION = "crmhub_write"
+
+
+def _normalise_url(url: str) -> str:
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def create_state_engine(url: str) -> Engine:
+    """An engine for ``url`` (``sqlite:///path``, ``sqlite://`` in memory, ``postgresql://...``)."""
+    try:
+        parsed = make_url(_normalise_url(url))
+    except Exception as exc:  # any parse failure is a config problem for the user
+        raise ConfigError(f"state store URL is not valid: {scrub(url)} ({type(exc).__name__})") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed.database)
+    if backend == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            raise ConfigError("state store on PostgreSQL needs the psycopg 3 driver (postgresql:// or +psycopg)")
+        return create_engine(parsed, pool_pre_ping=True)
+    raise ConfigError(f"state store supports sqlite:// and postgresql:// URLs, not {backend}://")
+
+
+def _sqlite_engine(database: str | None) -> Engine:
+    in_memory = not database or database == ":memory:"
+    if in_memory:
+        # One shared connection, or every pool checkout would see a different empty database.
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False, "isolation_level": None}
+        )
+    else:
+        assert database is not None
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            f"sqlite:///{Path(database).expanduser()}",
+            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False, "isolation_level": None},
+        )
+
+    @event.listens_for(engine, "connect")
+    def _tune(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.close()
+
+    # pysqlite's own transaction handling is off (isolation_level=None); we emit BEGIN ourselves.
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def write_tx(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write: committed on success, rolled back on any exception."""
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE_OPTION: True})
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read_tx(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction (a consistent snapshot on both backends)."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def insert_ignore(conn: Connection, table: Table) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def bulk_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], *, ignore_conflicts: bool
+) -> None:
+    """Insert many plain rows (str/int/bytes/None values) with one driver ``executemany``.
+
+    The hot path of ``commit_batch``: building SQLAlchemy parameter dicts for thousands of rows
+    costs more than the database work, so the statement is written once and tuples go straight
+    to the driver. ``ON CONFLICT DO NOTHING`` is the same text on SQLite and PostgreSQL.
+    """
+    if not rows:
+        return
+    placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
+    marks = ", ".join([placeholder] * len(columns))
+    table_name = conn.dialect.identifier_preparer.format_table(table)
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    conn.exec_driver_sql(f"INSERT INTO {table_name} ({names}) VALUES ({marks}){suffix}", list(rows))

@@ -1,0 +1,227 @@
+"""Tables of the state store (SQLAlchemy Core). Migrations in ``hub/state/migrations`` must agree with this.
+
+Every table is prefixed ``hub_`` so the store can share a PostgreSQL database with other data.
+
+==================  =======================================================================================
+``hub_runs``        one row per run: pipeline, source, target, streams, dry-run flag, fencing token,
+                    status (running|succeeded|failed|stopped), start/finish times, JSON summary
+``hub_run_records`` one row per record a run handled: stream, sequence, human ref, source id, hub id,
+                    outcome (created|updated|...|quarantined), target id, JSON detail (reason codes, no PII)
+``hub_checkpoints`` the latest cursor per (pipeline, stream); per-pipeline phase data uses its own stream name
+``hub_identity``    identity map: (connection, stream, record id) -> hub id; first link wins
+``hub_match_keys``  (stream, HMAC of a normalised match key) -> hub id, for matching without storing PII
+``hub_quarantine``  records held back: reasons (codes + messages, no values), Fernet-encrypted payload,
+                    status (open|retried|resolved|discarded); payloads are purged after a retention period
+``hub_audit``       append-only, hash-chained log: hash = sha256(previous hash + canonical JSON of the entry)
+``hub_audit_head``  the single row (id 1) holding the chain's last id and hash; writers lock it to append
+``hub_leases``      one row per lease name: holder, fencing token (monotonic, never reset), expiry
+``hub_kv``          Fernet-encrypted values by (namespace, key): OAuth tokens, SDK sessions
+==================  =======================================================================================
+
+Times are stored as UTC (``timestamptz`` on PostgreSQL, ISO text on SQLite) and always read back
+timezone-aware. JSON columns are text written by :func:`dump_json` so that hashing is reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+__all__ = [
+    "audit",
+    "audit_head",
+    "checkpoints",
+    "dump_json",
+    "identity",
+    "kv",
+    "leases",
+    "match_keys",
+    "metadata",
+    "quarantine",
+    "run_records",
+    "runs",
+    "utcnow",
+]
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+# One encoder for every call: json.dumps with non-default options builds a new encoder each time.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def dump_json(value: Any) -> str:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 kept; dates and decimals become strings."""
+    return _CANONICAL.encode(value)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A datetime stored as UTC and read back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the state store; pass a timezone-aware value")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY (the rowid alias).
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+runs = Table(
+    "hub_runs",
+    metadata,
+    Column("run_id", String(32), primary_key=True),
+    Column("pipeline", String(200), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("streams", Text, nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("fencing_token", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("summary", Text, nullable=True),
+    Index("ix_hub_runs_pipeline_started", "pipeline", "started_at"),
+    Index("ix_hub_runs_started", "started_at"),
+)
+
+run_records = Table(
+    "hub_run_records",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), nullable=False),
+    Column("stream", String(200), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("ref", Text, nullable=False),
+    Column("source_id", Text, nullable=True),
+    Column("hub_id", String(64), nullable=True),
+    Column("outcome", String(32), nullable=False),
+    Column("target_id", Text, nullable=True),
+    Column("detail", Text, nullable=True),
+    Index("ix_hub_run_records_run", "run_id", "id"),
+    Index("ix_hub_run_records_run_outcome", "run_id", "outcome"),
+)
+
+checkpoints = Table(
+    "hub_checkpoints",
+    metadata,
+    Column("pipeline", String(200), primary_key=True),
+    Column("stream", String(200), primary_key=True),
+    Column("cursor", Text, nullable=False),
+    Column("run_id", String(32), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+identity = Table(
+    "hub_identity",
+    metadata,
+    Column("connection", String(200), primary_key=True),
+    Column("stream", String(200), primary_key=True),
+    Column("record_id", String(512), primary_key=True),
+    Column("hub_id", String(64), nullable=False),
+    Index("ix_hub_identity_hub", "hub_id", "stream"),
+    sqlite_with_rowid=False,  # the primary key is the lookup path; no second b-tree for a rowid
+)
+
+match_keys = Table(
+    "hub_match_keys",
+    metadata,
+    Column("stream", String(200), primary_key=True),
+    Column("key_hmac", String(64), primary_key=True),
+    Column("hub_id", String(64), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+quarantine = Table(
+    "hub_quarantine",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), nullable=True),
+    Column("pipeline", String(200), nullable=False),
+    Column("stream", String(200), nullable=False),
+    Column("ref", Text, nullable=False),
+    Column("source_id", Text, nullable=True),
+    Column("connection", String(200), nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("payload", LargeBinary, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("purged_at", UtcDateTime, nullable=True),
+    Index("ix_hub_quarantine_status", "status", "pipeline", "id"),
+    Index("ix_hub_quarantine_created", "created_at"),
+)
+
+audit = Table(
+    "hub_audit",
+    metadata,
+    # Ids are assigned by the writer holding the head lock, so each entry's hash can cover its own id.
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("event", String(100), nullable=False),
+    Column("subject", String(128), nullable=True),
+    Column("run_id", String(32), nullable=True),
+    Column("details", Text, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "hub_audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+
+leases = Table(
+    "hub_leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("holder", String(200), nullable=True),
+    Column("token", BigInteger, nullable=False),
+    Column("acquired_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+kv = Table(
+    "hub_kv",
+    metadata,
+    Column("namespace", String(200), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,67 @@
+"""The identity map: staging is insert-or-ignore, lookups in both directions, match keys by HMAC."""
+
+from __future__ import annotations
+
+from hub.state import StateStore
+
+
+def test_stage_then_resolve(store: StateStore) -> None:
+    store.stage_identities(
+        "contacts",
+        [("hub-1", "csv", "C1"), ("hub-1", "hubspot", "501"), ("hub-2", "csv", "C2")],
+        [("a" * 32, "hub-1"), ("b" * 32, "hub-2")],
+    )
+    assert store.resolve("csv", "contacts", ["C1", "C2", "C3"]) == {"C1": "hub-1", "C2": "hub-2"}
+    assert store.resolve("hubspot", "contacts", ["501"]) == {"501": "hub-1"}
+    assert store.resolve("csv", "companies", ["C1"]) == {}, "streams are separate namespaces"
+    assert store.resolve("csv", "contacts", []) == {}
+    assert store.find_match_keys("contacts", ["a" * 32, "c" * 32]) == {"a" * 32: "hub-1"}
+    assert store.find_match_keys("companies", ["a" * 32]) == {}
+
+
+def test_staging_twice_is_harmless_and_the_first_link_wins(store: StateStore) -> None:
+    links = [("hub-1", "csv", "C1"), ("hub-1", "csv", "C1")]
+    store.stage_identities("contacts", links, [("a" * 32, "hub-1")])
+    store.stage_identities("contacts", links, [("a" * 32, "hub-1")])
+    store.stage_identities("contacts", [("hub-9", "csv", "C1")], [("a" * 32, "hub-9")])
+    assert store.resolve("csv", "contacts", ["C1"]) == {"C1": "hub-1"}
+    assert store.find_match_keys("contacts", ["a" * 32]) == {"a" * 32: "hub-1"}
+
+
+def test_hub_links_lists_every_connection_of_a_hub_record(store: StateStore) -> None:
+    store.stage_identities(
+        "contacts",
+        [
+            ("hub-1", "csv", "C1"),
+            ("hub-1", "hubspot", "501"),
+            ("hub-1", "salesforce", "003xx"),
+            ("hub-2", "csv", "C2"),
+            ("hub-1", "csv", "C0-duplicate"),
+        ],
+        [],
+    )
+    store.stage_identities("companies", [("hub-1", "csv", "K1")], [])
+    links = store.hub_links(["hub-1", "hub-2", "hub-3"], "contacts")
+    assert links == {
+        "hub-1": {"csv": "C0-duplicate", "hubspot": "501", "salesforce": "003xx"},
+        "hub-2": {"csv": "C2"},
+    }
+
+
+def test_lookups_beyond_one_chunk(store: StateStore) -> None:
+    count = 1234
+    store.stage_identities(
+        "contacts",
+        [(f"hub-{i}", "csv", f"C{i}") for i in range(count)],
+        [(f"{i:032x}", f"hub-{i}") for i in range(count)],
+    )
+    resolved = store.resolve("csv", "contacts", [f"C{i}" for i in range(count + 10)])
+    assert len(resolved) == count
+    assert resolved["C1200"] == "hub-1200"
+    assert len(store.hub_links([f"hub-{i}" for i in range(count)], "contacts")) == count
+    assert len(store.find_match_keys("contacts", [f"{i:032x}" for i in range(count)])) == count
+
+
+def test_unicode_record_ids(store: StateStore) -> None:
+    store.stage_identities("contacts", [("hub-1", "csv", "MÜŞTERİ-ığ-001")], [])
+    assert store.resolve("csv", "contacts", ["MÜŞTERİ-ığ-001", "MUSTERI-ig-001"]) == {"MÜŞTERİ-ığ-001": "hub-1"}
