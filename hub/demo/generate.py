@@ -49,7 +49,7 @@ def _row(rng: random.Random, n: int) -> list[str]:
     turkish = rng.random() < 0.8
     first = rng.choice(TR_FIRST if turkish else INT_FIRST)
     last = rng.choice(TR_LAST if turkish else INT_LAST)
-    local = f"{first}.{last}".lower().translate(ASCII_FOLD).replace("ü", "u").replace("ä", "a")
+    local = f"{first}.{last}".translate(ASCII_FOLD).lower().replace("ü", "u").replace("ä", "a")
     email = f"{local}{n}@{rng.choice(('gmail.com', 'hotmail.com', 'firma.com.tr', 'example.de'))}"
     company = f"{rng.choice(COMPANY_STEMS)} {rng.choice(COMPANY_KINDS)} {rng.choice(COMPANY_SUFFIXES)}"
     if turkish:

@@ -88,6 +88,11 @@ _EXPECTED = {
 }
 
 
+@lru_cache(maxsize=64)
+def _spellings(choices: tuple[str, ...]) -> dict[str, str]:
+    return {choice.casefold(): choice for choice in choices}
+
+
 @lru_cache(maxsize=16)
 def _plan(stream: str) -> dict[str, FieldSpec]:
     return stream_fields(stream)
@@ -102,9 +107,9 @@ def coerce_record(record: dict[str, Any], stream: str) -> list[Issue]:
         if spec is None or value is None:
             continue
         if spec.type is FieldType.ENUM:
-            text = str(value).strip().lower()
-            if text in spec.choices:
-                record[name] = text
+            spelled = _spellings(spec.choices).get(str(value).strip().casefold())
+            if spelled is not None:
+                record[name] = spelled
                 continue
             issues.append(Issue(name, "value_not_allowed", f"expected one of {', '.join(spec.choices)}"))
             continue
