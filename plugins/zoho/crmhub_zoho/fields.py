@@ -1,0 +1,150 @@
+"""Zoho field metadata → crmhub ``FieldSpec``; record values between Zoho's JSON and the SDK's objects.
+
+The consent lookup ``Data_Processing_Basis_Details`` travels flat, as dotted pseudo-fields
+(``Data_Processing_Basis_Details.Contact_Through_Email``), so a mapping can reach each part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import dataclass
+from typing import Any
+
+from hub.model import FieldSpec, FieldType
+
+CONSENT_FIELD = "Data_Processing_Basis_Details"
+CONSENT_PARTS: dict[str, FieldType] = {
+    "Data_Processing_Basis": FieldType.ENUM,
+    "Contact_Through_Email": FieldType.BOOLEAN,
+    "Contact_Through_Phone": FieldType.BOOLEAN,
+    "Contact_Through_Survey": FieldType.BOOLEAN,
+    "Contact_Through_Social": FieldType.BOOLEAN,
+    "Consent_Date": FieldType.DATE,
+    "Consent_Remarks": FieldType.STRING,
+    "Consent_Through": FieldType.STRING,
+    "Lawful_Reason": FieldType.STRING,
+}
+# The lawful bases Zoho's GDPR settings offer; the sandbox enforces the same list.
+PROCESSING_BASES = ("Not Applicable", "Legitimate Interests", "Contract", "Legal Obligation", "Vital Interests",
+                    "Public Interests", "Pending", "Awaiting", "Obtained", "Not Responded")
+_TYPES = {
+    "text": FieldType.STRING, "textarea": FieldType.STRING, "email": FieldType.STRING, "phone": FieldType.STRING,
+    "website": FieldType.STRING, "picklist": FieldType.ENUM, "boolean": FieldType.BOOLEAN,
+    "integer": FieldType.INTEGER, "bigint": FieldType.INTEGER, "double": FieldType.DECIMAL,
+    "currency": FieldType.DECIMAL, "percent": FieldType.DECIMAL, "date": FieldType.DATE,
+    "datetime": FieldType.DATETIME,
+}
+SKIPPED_TYPES = ("ownerlookup", "lookup", "userlookup", "multiselectlookup", "subform", "fileupload", "imageupload")
+
+
+class FieldValueError(ValueError):
+    """A value that cannot become the field's type; the record fails, the batch goes on."""
+
+    def __init__(self, field: str, expected: str) -> None:
+        super().__init__(f"field {field}: not a valid {expected}")
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class ZohoField:
+    """What the connector needs to know about one writable or readable field."""
+
+    api_name: str
+    data_type: str
+    spec: FieldSpec
+
+
+def describe(metadata: list[dict[str, Any]]) -> dict[str, ZohoField]:
+    """Fields of a module from ``settings/fields``, lookups left out, the consent lookup flattened."""
+    out: dict[str, ZohoField] = {}
+    for item in metadata:
+        name, kind = str(item["api_name"]), str(item.get("data_type"))
+        if kind == "consent_lookup":
+            for part, ftype in CONSENT_PARTS.items():
+                choices = PROCESSING_BASES if part == "Data_Processing_Basis" else ()
+                dotted = f"{name}.{part}"
+                out[dotted] = ZohoField(dotted, "consent_part", FieldSpec(dotted, ftype, choices=choices))
+            continue
+        if kind in SKIPPED_TYPES or kind not in _TYPES:
+            continue
+        read_only = bool(item.get("read_only") or item.get("field_read_only"))
+        choices = tuple(str(p["actual_value"]) for p in item.get("pick_list_values") or [] if p.get("actual_value"))
+        spec = FieldSpec(
+            name=name, type=_TYPES[kind], required=bool(item.get("system_mandatory")),
+            max_length=item.get("length") if _TYPES[kind] in (FieldType.STRING, FieldType.ENUM) else None,
+            choices=tuple(c for c in choices if c != "-None-"), description=str(item.get("display_label") or ""),
+            unique=item.get("unique") is not None, read_only=read_only,
+        )
+        out[name] = ZohoField(name, kind, spec)
+    return out
+
+
+def flatten_record(raw: dict[str, Any]) -> dict[str, Any]:
+    """Zoho's record JSON → flat fields: the consent lookup spread into dotted parts, lookups dropped."""
+    flat: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == CONSENT_FIELD:
+            for part in CONSENT_PARTS:
+                flat[f"{CONSENT_FIELD}.{part}"] = value.get(part) if isinstance(value, dict) else None
+        elif not isinstance(value, dict | list):
+            flat[key] = value
+    return flat
+
+
+def to_sdk_record(fields: dict[str, ZohoField], values: dict[str, Any]) -> Any:
+    """A ``Record`` of the SDK holding ``values`` (flat Zoho names), each converted to the SDK's type."""
+    from zohocrmsdk.src.com.zoho.crm.api.record import Consent, Record
+    from zohocrmsdk.src.com.zoho.crm.api.util import Choice
+
+    record = Record()
+    consent: dict[str, Any] = {}
+    for name, value in values.items():
+        field = fields[name]
+        kind = CONSENT_PARTS[name.split(".", 1)[1]] if field.data_type == "consent_part" else field.spec.type
+        try:
+            converted = _convert(kind, value)
+        except (TypeError, ValueError, ArithmeticError):
+            raise FieldValueError(name, kind.value) from None
+        if field.data_type == "consent_part":
+            consent[name.split(".", 1)[1]] = converted
+            continue
+        if field.data_type == "picklist" and converted is not None:
+            converted = Choice(converted)
+        record.add_key_value(name, converted)
+    if consent:
+        holder = Consent()
+        for part, value in consent.items():
+            holder.add_key_value(part, value)
+        record.add_key_value(CONSENT_FIELD, holder)
+    return record
+
+
+def _convert(kind: FieldType, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if kind is FieldType.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in ("true", "1", "yes", "evet")
+    if kind is FieldType.INTEGER:
+        return int(value)
+    if kind is FieldType.DECIMAL:
+        return float(value if not isinstance(value, decimal.Decimal) else float(value))
+    if kind is FieldType.DATE:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    if kind is FieldType.DATETIME:
+        return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return str(value)
+
+
+def same_value(kind: FieldType, wanted: Any, current: Any) -> bool:
+    """Whether a value to write equals what Zoho holds (so the write can be skipped as unchanged)."""
+    if wanted in (None, "") and current in (None, ""):
+        return True
+    try:
+        return bool(_convert(kind, wanted) == _convert(kind, current))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,66 @@
+"""Fixtures: a fresh Zoho sandbox per test and connectors (driving the real SDK) configured for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from crmhub_zoho.config import ZohoConfig
+from crmhub_zoho.connector import ZohoConnector
+from crmhub_zoho.sandbox import ZohoSandbox, start
+from pydantic import SecretStr
+
+from hub.connectors.api import ConnectorContext
+from hub.sandbox import SandboxOptions
+
+
+class MemoryKV:
+    """The connection key-value store the engine hands a connector, in memory."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+    def delete(self, key: str) -> None:
+        self.values.pop(key, None)
+
+
+@pytest.fixture
+def sandbox_settings() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def sandbox(sandbox_settings: dict[str, Any]) -> Iterator[ZohoSandbox]:
+    running = start(SandboxOptions(settings=sandbox_settings))
+    yield running
+    running.stop()
+
+
+ConnectorFactory = Callable[..., ZohoConnector]
+
+
+@pytest.fixture
+def make_connector(sandbox: ZohoSandbox, tmp_path: Path) -> ConnectorFactory:
+    """``make_connector(**config)``: a connector on the sandbox; ``oauth=True`` uses the refresh-token grant."""
+
+    def make(*, oauth: bool = False, kv: MemoryKV | None = None, connection: str = "zoho",
+             **overrides: Any) -> ZohoConnector:
+        values: dict[str, Any] = {"url": sandbox.url, "allow_insecure_sandbox": True, **overrides}
+        if oauth:
+            cred = sandbox.credentials
+            values.update(client_id=SecretStr(cred.client_id), client_secret=SecretStr(cred.client_secret),
+                          refresh_token=SecretStr(cred.refresh_token))
+        else:
+            values.setdefault("token", SecretStr(sandbox.token))
+        context = ConnectorContext(connection=connection, work_dir=tmp_path, kv=kv or MemoryKV())
+        return ZohoConnector(ZohoConfig(**values), context)
+
+    return make
