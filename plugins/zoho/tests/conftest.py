@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -64,3 +66,13 @@ def make_connector(sandbox: ZohoSandbox, tmp_path: Path) -> ConnectorFactory:
         return ZohoConnector(ZohoConfig(**values), context)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def oas() -> types.ModuleType:
+    """The OpenAPI checker (``oas.validate(operation, body)``, ``oas.problems(...)``)."""
+    spec = importlib.util.spec_from_file_location("zoho_oas_check", Path(__file__).with_name("oas_check.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
