@@ -42,15 +42,16 @@ class FileConfig(ConnectorConfig):
         return value
 
     def resolved_path(self, context: ConnectorContext) -> Path:
-        """The absolute file path: relative paths resolve against ``context.options["config_dir"]``.
+        """The absolute file path: a relative one resolves against the config file's directory.
 
-        Without that option (the engine passes absolute paths) they resolve against the working directory.
+        That is ``context.options["config_dir"]`` when given, else ``context.work_dir`` (the engine
+        sets it to the config file's directory, and passes absolute paths anyway).
         """
         path = self.path.expanduser()
         if path.is_absolute():
             return path
-        base = context.options.get("config_dir")
-        return (Path(base) if base else Path.cwd()) / path
+        base = context.options.get("config_dir") or context.work_dir
+        return (Path(base) / path).absolute()
 
 
 class CsvConfig(FileConfig):

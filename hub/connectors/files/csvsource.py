@@ -9,6 +9,7 @@ read become records with an ``error`` and empty ``data``; reading goes on with t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 from hub.connectors.files.config import CsvConfig
@@ -16,6 +17,9 @@ from hub.connectors.files.csvtable import CsvTable, Row, open_table
 from hub.connectors.files.position import Resume
 from hub.connectors.files.reading import FileReader, Located, parse_updated_at
 from hub.records import Issue, SourceRecord
+
+_VALUE = itemgetter(1)
+"""Keeps (column, cell) pairs whose cell is not empty: an empty cell is an absent value."""
 
 
 class CsvReader(FileReader):
@@ -25,16 +29,24 @@ class CsvReader(FileReader):
     table: CsvTable
 
     def open(self, handle: BinaryIO, size: int) -> Resume:
-        self.table = open_table(
-            handle, size, self.file_name, encoding=self.config.encoding, delimiter=self.config.delimiter
+        config = self.config
+        self.table = table = open_table(
+            handle, size, self.file_name, encoding=config.encoding, delimiter=config.delimiter
         )
-        return Resume(self.table.data_start, self.table.header_lines, 0)
+        # Looked up once here rather than per row.
+        self._width = len(table.header)
+        self._limit = config.max_field_bytes
+        self.has_id = config.id_column in table.header
+        self._prefix = f"{self.file_name} line "
+        return Resume(table.data_start, table.header_lines, 0)
 
     def located_records(self, handle: BinaryIO, start: Resume) -> Iterator[Located]:
         if not self.table.header:
-            return
-        for row in self.table.rows(handle, start.offset, start.line, self.config.max_field_bytes):
-            yield self.record(row), row.end, row.end_line
+            return iter(())
+        return map(self._located, self.table.rows(handle, start.offset, start.line, self._limit))
+
+    def _located(self, row: Row) -> Located:
+        return self.record(row), row.end, row.end_line
 
     def record(self, row: Row) -> SourceRecord:
         """The source record of one parsed row."""
@@ -42,18 +54,21 @@ class CsvReader(FileReader):
         if cells is None:
             assert row.issue is not None
             return self.malformed(row.line, row.issue)
-        header = self.table.header
-        width = len(header)
+        width = self._width
         if len(cells) != width:
             if len(cells) < width or any(cells[width:]):
                 what = f"{len(cells)} cells where the header has {width}"
                 return self.malformed(row.line, Issue(None, "row_malformed", what))
             cells = cells[:width]  # trailing empty cells (a trailing delimiter) hold nothing
-        if row.end - row.start > self.config.max_field_bytes:
+        if row.end - row.start > self._limit:
             issue = self._oversized(cells)
             if issue is not None:
                 return self.malformed(row.line, issue)
-        data = {name: value for name, value in zip(header, cells, strict=True) if value}
+        data = dict(filter(_VALUE, zip(self.table.header, cells, strict=True)))
+        if self.has_id and not self.config.updated_at_column:
+            record_id = data.get(self.config.id_column)
+            if record_id:
+                return SourceRecord(record_id, data, self._prefix + str(row.line))
         return self._identified(row.line, data)
 
     def _oversized(self, cells: list[str]) -> Issue | None:
@@ -66,7 +81,7 @@ class CsvReader(FileReader):
     def _identified(self, line: int, data: dict[str, Any]) -> SourceRecord:
         config = self.config
         ref = self.ref(line)
-        if config.id_column in self.table.header:
+        if self.has_id:
             record_id = data.get(config.id_column)
             if not record_id:
                 return self.malformed(line, Issue(config.id_column, "missing_id", "the id cell is empty"), data)

@@ -28,7 +28,7 @@ _FEED_ISSUES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Row:
     """One parsed row: where it starts and ends, its cells, or why it could not be read."""
 
@@ -69,11 +69,14 @@ class CsvTable:
                 for cells in reader:
                     if feed.flagged:
                         yield Row(record_line, feed.line, feed.record_start, feed.offset, None, self._feed_issue(feed))
+                        feed.flagged = []
                     elif any(cells):
                         if feed.apostrophe:
                             cells = [restore(cell) for cell in cells]
+                            feed.apostrophe = False
                         yield Row(record_line, feed.line, feed.record_start, feed.offset, cells)
-                    feed.start_record()
+                    # LineFeed.start_record, inlined: this loop runs once per row of the file.
+                    feed.record_start = feed.offset
                     record_line = feed.line + 1
             except (csv.Error, RecordTooLarge) as exc:
                 code, message = _framing_issue(exc, max_field_bytes)

@@ -7,8 +7,22 @@ line; ``\\r\\n`` keeps its ``\\r`` for the CSV parser to drop.
 
 from __future__ import annotations
 
+import codecs
+import sys
+from codecs import charmap_decode
 from collections.abc import Iterator
 from typing import BinaryIO
+
+
+def charmap_table(encoding: str) -> str | None:
+    """The decoding table of a single-byte codec (cp1254, ISO-8859-9), else ``None``.
+
+    Calling ``charmap_decode`` with it directly skips the codec's Python wrapper, which costs more
+    than the decoding itself on short lines.
+    """
+    module = sys.modules.get(getattr(codecs.lookup(encoding).decode, "__module__", "") or "")
+    table = getattr(module, "decoding_table", None)
+    return table if isinstance(table, str) and len(table) == 256 else None
 
 
 class RecordTooLarge(Exception):
@@ -48,6 +62,7 @@ class LineFeed:
     def __iter__(self) -> Iterator[str]:
         encoding = self.encoding
         limit = self.record_limit
+        table = charmap_table(encoding)
         for raw in self.handle:
             self.offset += len(raw)
             self.line += 1
@@ -59,7 +74,7 @@ class LineFeed:
             if b"'" in raw:
                 self.apostrophe = True
             try:
-                text = raw.decode(encoding)
+                text = raw.decode(encoding) if table is None else charmap_decode(raw, "strict", table)[0]
             except UnicodeDecodeError:
                 self.flagged.append((self.line, "encoding_error"))
                 text = raw.decode(encoding, "replace")

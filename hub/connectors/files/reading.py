@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,6 +23,9 @@ Located = tuple[SourceRecord, int, int]
 
 class FileReader(abc.ABC):
     """Reads one file as one stream; subclasses know the format."""
+
+    has_id: bool = False
+    """Whether records carry their own id (else their id is ``line:N``); known once the file is open."""
 
     def __init__(self, path: Path, config: FileConfig, stream: str) -> None:
         self.path = path
@@ -38,7 +41,7 @@ class FileReader(abc.ABC):
     def located_records(self, handle: BinaryIO, start: Resume) -> Iterator[Located]:
         """Records from ``start`` on, each with the offset and line it ends at."""
 
-    def read(self, checkpoint: Checkpoint | None) -> Iterator[SourceRecord | Checkpoint]:
+    def read(self, checkpoint: Checkpoint | None) -> Generator[SourceRecord | Checkpoint, None, None]:
         """Records after ``checkpoint`` (all of them without one), and checkpoints covering them."""
         every = self.config.checkpoint_every
         with self.path.open("rb") as handle, self.path.open("rb") as probe:

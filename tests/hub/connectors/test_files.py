@@ -207,6 +207,18 @@ def test_check_reports_a_missing_file_with_its_path(tmp_path: Path) -> None:
     assert str(tmp_path / "nowhere" / "missing.csv") in result.problems[0]
 
 
+def test_a_missing_file_in_a_writable_folder_checks_as_a_future_target_and_cannot_be_read(tmp_path: Path) -> None:
+    conn = connector(tmp_path / "later.csv")
+    result = conn.check()
+    assert result.ok
+    assert result.details["exists"] is False
+    assert str(tmp_path / "later.csv") in result.details["note"]
+    with pytest.raises(FileFormatError, match="file not found"):
+        read_all(conn)
+    (info,) = conn.discover()
+    assert list(info.fields)[:3] == ["id", "first_name", "last_name"]
+
+
 def test_check_reports_a_broken_header(tmp_path: Path) -> None:
     result = connector(write(tmp_path / "h.csv", "id,id\n")).check()
     assert not result.ok
