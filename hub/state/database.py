@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import Insert
 
-from hub.errors import ConfigError, scrub
+from hub.errors import ConfigError, RetriableError, scrub
 
 __all__ = ["BUSY_TIMEOUT_S", "bulk_insert", "create_state_engine", "insert_ignore", "read_tx", "write_tx"]
 
@@ -73,6 +74,8 @@ def _sqlite_engine(database: str | None) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        # 32 MiB of page cache instead of 2: identity lookups of large runs stay in memory.
+        cursor.execute("PRAGMA cache_size=-32768")
         cursor.close()
 
     # pysqlite's own transaction handling is off (isolation_level=None); we emit BEGIN ourselves.
@@ -84,10 +87,38 @@ def _sqlite_engine(database: str | None) -> Engine:
     return engine
 
 
+def _is_transient(exc: DBAPIError) -> bool:
+    """Whether trying the same transaction again later may succeed."""
+    if exc.connection_invalidated:
+        return True
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    # 40001 serialization failure, 40P01 deadlock, 55P03 lock not available, 08xxx connection trouble.
+    if sqlstate in {"40001", "40P01", "55P03"} or sqlstate.startswith("08"):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if exc.orig is not None and type(exc.orig).__module__.startswith("psycopg"):
+        return True  # psycopg raises OperationalError for lost and refused connections
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "database is busy" in message  # SQLite's busy timeout ran out
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Turn transient database failures into :class:`RetriableError`, the engine's cue to try again."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if not _is_transient(exc):
+            raise
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        raise RetriableError(f"state store busy or unreachable: {scrub(reason)}", retry_after=1.0) from exc
+
+
 @contextmanager
 def write_tx(engine: Engine) -> Iterator[Connection]:
     """A transaction that will write: committed on success, rolled back on any exception."""
-    with engine.connect() as conn:
+    with _translated(), engine.connect() as conn:
         conn.execution_options(**{_WRITE_OPTION: True})
         with conn.begin():
             yield conn
@@ -95,9 +126,12 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def read_tx(engine: Engine) -> Iterator[Connection]:
-    """A read-only transaction (a consistent snapshot on both backends)."""
-    with engine.connect() as conn, conn.begin():
-        yield conn
+    """A read-only transaction on one consistent snapshot (REPEATABLE READ on PostgreSQL, as SQLite's WAL gives)."""
+    with _translated(), engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
 
 
 def insert_ignore(conn: Connection, table: Table) -> Insert:

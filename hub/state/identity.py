@@ -67,11 +67,13 @@ def find_match_keys(conn: Connection, stream: str, key_hmacs: Sequence[str]) -> 
 
 def insert_links(conn: Connection, stream: str, links: Sequence[tuple[str, str, str]]) -> None:
     """Insert-or-ignore ``(hub_id, connection, record_id)`` links of ``stream``."""
-    rows = [(h, c, stream, r) for h, c, r in links]
+    # Sorted by key (stably, so the first of duplicates still wins): concurrent writers then lock index
+    # entries in the same order and cannot deadlock on PostgreSQL; SQLite inserts with better locality.
+    rows = sorted(((h, c, stream, r) for h, c, r in links), key=lambda row: (row[1], row[3]))
     bulk_insert(conn, identity, ("hub_id", "connection", "stream", "record_id"), rows, ignore_conflicts=True)
 
 
 def insert_match_keys(conn: Connection, stream: str, keys: Sequence[tuple[str, str]]) -> None:
     """Insert-or-ignore ``(key_hmac, hub_id)`` match keys of ``stream``."""
-    rows = [(stream, k, h) for k, h in keys]
+    rows = sorted(((stream, k, h) for k, h in keys), key=lambda row: row[1])
     bulk_insert(conn, match_keys, ("stream", "key_hmac", "hub_id"), rows, ignore_conflicts=True)

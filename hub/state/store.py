@@ -12,12 +12,12 @@ checks its fencing token against the lease named ``pipeline``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
-from hub.errors import scrub
+from hub.errors import FatalError, scrub
 from hub.state import audit as audit_log
 from hub.state import checkpoints, identity, kv, leases, runs
 from hub.state import quarantine as quarantine_log
@@ -45,6 +45,10 @@ class StateStore:
         engine = create_state_engine(url)
         try:
             upgrade(engine)
+        except DBAPIError as exc:
+            engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+            raise FatalError(f"cannot open the state store at {scrub(url)}: {reason}") from exc
         except BaseException:
             engine.dispose()
             raise
@@ -57,7 +61,7 @@ class StateStore:
     def __enter__(self) -> StateStore:
         return self
 
-    def __exit__(self, *exc: object | TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from hub.errors import ConfigError
 from hub.state import StateStore, StoreKeys
 from hub.state.database import create_state_engine
-from hub.state.migrate import current_revision, head_revision, schema_diff
+from hub.state.migrate import HEAD_REVISION, current_revision, head_revision, schema_diff
 from hub.state.schema import metadata
 
 
@@ -21,6 +21,10 @@ def test_open_creates_every_table_through_the_migrations(store: StateStore) -> N
     assert "hub_state_version" in tables
     with store.engine.connect() as conn:
         assert current_revision(conn) == head_revision()
+
+
+def test_pinned_head_is_the_newest_migration_script() -> None:
+    assert head_revision() == HEAD_REVISION, "bump HEAD_REVISION in hub/state/migrate.py with every new migration"
 
 
 def test_models_and_migrations_agree(store: StateStore) -> None:
