@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -73,6 +73,8 @@ class PipelineSettings(BaseModel):
     conflict: ConflictRule = ConflictRule.SOURCE_WINS
     deletes: DeleteRule = DeleteRule.IGNORE
     dedup: bool = Field(True, description="match records on e-mail and national id, merge instead of duplicating")
+    workers: int | Literal["auto"] = Field("auto", description="processes that map and validate in parallel")
+    parallel_after: int = Field(20_000, ge=0, description="records read before worker processes start")
 
     @model_validator(mode="after")
     def _distinct_ends(self) -> PipelineSettings:

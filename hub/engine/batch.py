@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from hub.connectors.api import Capability, Connector
-from hub.consent.decision import ConsentContext, ConsentVerdict
-from hub.engine.coerce import coerce_record
+from hub.consent.decision import ConsentContext
 from hub.engine.identity import match_keys, mint_hub_id
+from hub.engine.prepare import Prepared
 from hub.engine.retry import RetryPolicy
 from hub.records import Issue, Outcome, SourceRecord, WriteOutcome, WriteRequest, WriteResult
 from hub.state import AuditEvent, QuarantineItem, RecordOutcome, StateStore
@@ -105,41 +106,24 @@ class BatchProcessor:
         self.on_diff = on_diff
         self._seen: set[int] = set()
         self._seq = 0
+        self.seconds: Counter[str] = Counter()
+        """Time spent per stage, for the run summary and the benchmarks."""
 
     # Stages ----------------------------------------------------------------------------------------
-    def _prepare(self, staged: Staged) -> None:
-        """Mapping, type coercion, validation, consent. Sets an outcome when the record stops here."""
-        plan, record = self.plan, staged.record
-        if record.error is not None:
-            staged.quarantine([record.error])
-            return
-        marker = hash(record.id)
-        if marker in self._seen:
-            staged.quarantine([Issue("id", "duplicate_source_id", "the same source id appeared earlier in this run")])
-            return
-        self._seen.add(marker)
-        canonical, issues = plan.source_map.to_canonical(record.data)
-        canonical.pop("id", None)
-        canonical[f"external_ids.{plan.source_name}"] = record.id
-        issues = list(issues) + coerce_record(canonical, plan.stream)
-        if not issues:
-            issues = self.host.validate_record(canonical, plan.stream)
-        if issues:
-            staged.quarantine(issues)
-            return
-        decisions = self.host.check_consent(canonical, plan.stream, plan.consent)
-        if decisions:
-            worst = max(decisions, key=lambda d: d.verdict)
-            if worst.verdict is ConsentVerdict.SUPPRESS:
-                staged.outcome = Outcome.SUPPRESSED
-                staged.detail = {"rule": worst.rule, "reason": worst.reason, "basis": worst.basis}
+    def _admit(self, staged: Staged, prepared: Prepared) -> None:
+        """Take the prepared result; a source id seen earlier in this run is quarantined as a duplicate."""
+        record = staged.record
+        if record.error is None and not record.deleted:
+            marker = hash(record.id)
+            if marker in self._seen:
+                issue = Issue("id", "duplicate_source_id", "the same source id appeared earlier in this run")
+                staged.quarantine([issue])
                 return
-            for decision in decisions:
-                if decision.verdict is ConsentVerdict.STRIP_FIELDS:
-                    for name in decision.strip:
-                        canonical.pop(name, None)
-                    staged.detail.setdefault("stripped", []).extend(decision.strip)
-        staged.canonical = canonical
+            self._seen.add(marker)
+        staged.outcome = prepared.outcome
+        staged.reasons = prepared.reasons
+        staged.detail = prepared.detail
+        staged.canonical = prepared.canonical
 
     def _resolve_identities(self, live: list[Staged]) -> None:
         plan = self.plan
@@ -184,7 +168,6 @@ class BatchProcessor:
         for key, system_fields in found.items():
             canonical, _ = plan.target_map.to_canonical(system_fields)
             canonical.pop("id", None)
-            coerce_record(canonical, plan.stream)
             current[key] = canonical
         return current
 
@@ -272,28 +255,41 @@ class BatchProcessor:
         return settled
 
     # The batch -------------------------------------------------------------------------------------
-    def process(self, records: Sequence[SourceRecord], checkpoint: dict[str, Any] | None) -> Counter[str]:
-        """Run ``records`` through every stage, write them, commit outcomes and ``checkpoint`` atomically."""
+    def process(
+        self, records: Sequence[SourceRecord], prepared: Sequence[Prepared], checkpoint: dict[str, Any] | None
+    ) -> Counter[str]:
+        """Take prepared ``records`` through identity, comparison and load; commit them and ``checkpoint``."""
         plan = self.plan
         staged = []
-        for record in records:
+        clock = time.perf_counter()
+        for record, result in zip(records, prepared, strict=True):
             self._seq += 1
-            staged.append(Staged(seq=self._seq, record=record))
-        for s in staged:
-            if not s.record.deleted:
-                self._prepare(s)
+            s = Staged(seq=self._seq, record=record)
+            self._admit(s, result)
+            staged.append(s)
+        clock = self._tick("admit", clock)
         live = [s for s in staged if s.outcome is None and not s.record.deleted]
         if live:
             self._resolve_identities(live)
+            clock = self._tick("identity", clock)
             patches = self._plan_changes(live)
+            clock = self._tick("compare", clock)
             if plan.dry_run:
                 if self.on_diff:
                     for s in live:
                         self.on_diff(s)
             else:
                 self._write(live, patches)
+            clock = self._tick("write", clock)
         self._propagate_deletes([s for s in staged if s.record.deleted])
-        return self._commit(staged, checkpoint)
+        counts = self._commit(staged, checkpoint)
+        self._tick("commit", clock)
+        return counts
+
+    def _tick(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[stage] += now - since
+        return now
 
     def _propagate_deletes(self, tombstones: list[Staged]) -> None:
         plan = self.plan

@@ -6,7 +6,9 @@ import json
 import logging
 import os
 import socket
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,12 @@ from hub.connectors.api import Capability, Connector, ConnectorContext
 from hub.consent.decision import ConsentContext
 from hub.engine.batch import BatchProcessor, Staged, StreamPlan, _jsonable
 from hub.engine.mappings import stream_mapping
+from hub.engine.prepare import Prepared, PreparePool, PrepareRecipe, RecordPreparer, worker_count
 from hub.engine.reading import resilient_read
 from hub.engine.retry import RetryPolicy
 from hub.engine.summary import RunSummary
 from hub.errors import CrmhubError, FatalError, QuotaExhaustedError, SchemaError
-from hub.records import Checkpoint, SourceRecord
+from hub.records import Checkpoint, Outcome, SourceRecord
 from hub.state import StateStore
 
 log = logging.getLogger("crmhub.engine")
@@ -182,26 +185,42 @@ class Engine:
             plan, host=self.host, store=self.store, pseudonym=self.keys.pseudonym, retry=self.retry,
             run_id=summary.run_id, fencing_token=token, on_diff=on_diff if diff_file else None,
         )
+        preparer = RecordPreparer(source_map, self.host, stream, request.source, plan.consent)
+        recipe = None if request.source_override else PrepareRecipe(self.config.path, request.source, stream,
+                                                                   plan.consent)
+        pool = PreparePool(preparer, recipe, worker_count(request.settings.workers), request.settings.parallel_after)
         start = None
         if request.source_override is None and not request.restart:
             start = self.store.get_checkpoint(request.pipeline, stream)
         batch: list[SourceRecord] = []
         batch_checkpoint: dict[str, Any] | None = None
+        in_flight: deque[tuple[Future[list[Prepared]], list[SourceRecord], dict[str, Any] | None]] = deque()
         read = 0
 
-        def flush() -> None:
-            nonlocal batch, batch_checkpoint
-            counts = processor.process(batch, batch_checkpoint)
+        def finish_oldest() -> None:
+            future, records, checkpoint = in_flight.popleft()
+            counts = processor.process(records, future.result(), checkpoint)
             for outcome, n in counts.items():
-                summary.add(stream, _outcome(outcome), n)
+                summary.add(stream, Outcome(outcome), n)
             self.host.batch_written(summary.run_id, stream, dict(counts))
+            if request.progress:
+                request.progress(stream, summary.per_stream.get(stream, Counter()).total())
+
+        def submit() -> None:
+            nonlocal batch, batch_checkpoint
+            in_flight.append((pool.submit(batch, read), batch, batch_checkpoint))
             batch, batch_checkpoint = [], None
+            while len(in_flight) > pool.depth:
+                finish_oldest()
 
         try:
             for item in resilient_read(source, plan.source_object, start, self.retry):
                 if isinstance(item, Checkpoint):
                     if batch:
                         batch_checkpoint = item.cursor
+                    elif in_flight:
+                        last_future, last_records, _ = in_flight[-1]
+                        in_flight[-1] = (last_future, last_records, item.cursor)
                     elif not request.dry_run:
                         self.store.commit_batch(summary.run_id, request.pipeline, stream, [], [], [],
                                                 item.cursor, token)
@@ -209,14 +228,14 @@ class Engine:
                 batch.append(item)
                 read += 1
                 if len(batch) >= request.settings.batch_size:
-                    flush()
-                    if request.progress:
-                        request.progress(stream, read)
+                    submit()
             if batch:
-                flush()
-            if request.progress:
-                request.progress(stream, read)
+                submit()
+            while in_flight:
+                finish_oldest()
         finally:
+            pool.close()
+            summary.stage_seconds.update(processor.seconds)
             if diff_file:
                 diff_file.close()
 
@@ -231,12 +250,6 @@ class Engine:
         if problems:
             listed = "\n".join(f"  - {p}" for p in problems)
             raise SchemaError(f"the mapping for {name!r} does not fit {target_map.object!r}:\n{listed}")
-
-
-def _outcome(value: str) -> Any:
-    from hub.records import Outcome
-
-    return Outcome(value)
 
 
 def _require(connector: Connector, capability: Capability, name: str) -> None:

@@ -34,6 +34,7 @@ class RunSummary:
     duration_s: float = 0.0
     error: str | None = None
     report_dir: str | None = None
+    stage_seconds: Counter[str] = field(default_factory=Counter)
 
     def add(self, stream: str, outcome: Outcome, n: int = 1) -> None:
         if outcome in COUNTED:
@@ -60,6 +61,8 @@ class RunSummary:
         data["pipeline"] = self.pipeline
         data["dry_run"] = self.dry_run
         data["streams"] = {name: dict(c) for name, c in self.per_stream.items()}
+        if self.stage_seconds:
+            data["stage_seconds"] = {k: round(v, 3) for k, v in sorted(self.stage_seconds.items())}
         if self.error:
             data["error"] = self.error
         if self.report_dir:
