@@ -120,7 +120,21 @@ class ZohoClient:
         cause = getattr(exc, "cause", None)
         if isinstance(cause, requests.Timeout | requests.ConnectionError):
             return RetriableError(f"Zoho {what}: {type(cause).__name__}", detail=scrub(str(cause)))
-        text = scrub(f"{code} {getattr(exc, 'message', '') or ''} {getattr(exc, 'details', '') or ''}")
+        details = getattr(exc, "details", None)
+        if isinstance(details, dict) and "code" in details:
+            # the SDK's own metadata calls wrap Zoho's answer: {"code": <HTTP status or Zoho code>, ...}
+            inner, status = details.get("code"), 400
+            if isinstance(inner, int):
+                status, inner = inner, {401: "INVALID_TOKEN", 429: "TOO_MANY_REQUESTS"}.get(inner, "INTERNAL_ERROR"
+                                                                                            if inner >= 500 else "")
+            elif inner in ("INVALID_TOKEN", "AUTHENTICATION_FAILURE"):
+                status = 401
+            elif inner == "TOO_MANY_REQUESTS":
+                status = 429
+            body = {"code": inner, "message": details.get("message"), "details": {}, "status": "error"}
+            if status >= 500 or inner:
+                return self._api_error(what, status, body, None)
+        text = scrub(f"{code} {getattr(exc, 'message', '') or ''} {details or ''}")
         if "TOKEN" in code.upper() or "invalid_code" in text or "invalid_client" in text:
             return AuthError(f"Zoho {what}: the OAuth grant was refused ({code or 'token error'})", detail=text)
         return FatalError(f"Zoho {what}: the SDK failed ({code or type(exc).__name__})", detail=text)

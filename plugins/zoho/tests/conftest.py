@@ -12,26 +12,11 @@ import pytest
 from crmhub_zoho.config import ZohoConfig
 from crmhub_zoho.connector import ZohoConnector
 from crmhub_zoho.sandbox import ZohoSandbox, start
+from crmhub_zoho.testing import MemoryKV
 from pydantic import SecretStr
 
 from hub.connectors.api import ConnectorContext
 from hub.sandbox import SandboxOptions
-
-
-class MemoryKV:
-    """The connection key-value store the engine hands a connector, in memory."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
-
-    def delete(self, key: str) -> None:
-        self.values.pop(key, None)
 
 
 @pytest.fixture
@@ -55,13 +40,14 @@ def make_connector(sandbox: ZohoSandbox, tmp_path: Path) -> ConnectorFactory:
 
     def make(*, oauth: bool = False, kv: MemoryKV | None = None, connection: str = "zoho",
              **overrides: Any) -> ZohoConnector:
-        values: dict[str, Any] = {"url": sandbox.url, "allow_insecure_sandbox": True, **overrides}
+        values: dict[str, Any] = {"url": sandbox.url, "allow_insecure_sandbox": True}
         if oauth:
             cred = sandbox.credentials
             values.update(client_id=SecretStr(cred.client_id), client_secret=SecretStr(cred.client_secret),
                           refresh_token=SecretStr(cred.refresh_token))
         else:
-            values.setdefault("token", SecretStr(sandbox.token))
+            values["token"] = SecretStr(sandbox.token)
+        values.update(overrides)
         context = ConnectorContext(connection=connection, work_dir=tmp_path, kv=kv or MemoryKV())
         return ZohoConnector(ZohoConfig(**values), context)
 
