@@ -1,0 +1,1 @@
+"""crmhub connector for HubSpot CRM, driven through the official ``hubspot-api-client`` SDK."""

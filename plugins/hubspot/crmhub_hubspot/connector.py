@@ -1,0 +1,231 @@
+"""The HubSpot connector: streams ``contacts`` and ``companies`` of one HubSpot account."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from crmhub_hubspot.config import HubSpotConfig, _is_internal
+from crmhub_hubspot.schema import STREAMS, PropertyInfo, parse_properties, stream_info
+from hub.connectors.api import Capability, Connector, ConnectorContext, StreamInfo
+from hub.errors import ConfigError, CrmhubError, DataError, SchemaError
+from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteOutcome, WriteRequest, WriteResult
+
+LOOKUP_BATCH = 100
+
+
+class HubSpotConnector(Connector):
+    """Reads and writes HubSpot contacts and companies through hubspot-api-client.
+
+    Write batches are HubSpot's batch limit (100); the engine hands over at most ``write_batch_size``.
+    """
+
+    name: ClassVar[str] = "hubspot"
+    config_model: ClassVar[type[HubSpotConfig]] = HubSpotConfig
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({
+        Capability.READ, Capability.WRITE, Capability.INCREMENTAL, Capability.DELETE_DETECTION,
+        Capability.DELETE, Capability.LOOKUP, Capability.MERGE, Capability.ERASE,
+    })
+    default_mapping: ClassVar[str | None] = "hubspot"
+    write_batch_size: ClassVar[int] = 100
+
+    def __init__(self, config: HubSpotConfig, context: ConnectorContext) -> None:
+        super().__init__(config, context)
+        self.config: HubSpotConfig = config
+        self._client: Any = None
+        self._schema: dict[str, dict[str, PropertyInfo]] = {}
+        self._reader: Any = None
+        self._writer: Any = None
+        self._links: Any = None
+
+    def __repr__(self) -> str:
+        return f"<HubSpotConnector connection={self.context.connection!r} url={self.config.url!r}>"
+
+    # Lifecycle --------------------------------------------------------------------------------------
+    def open(self) -> None:
+        from crmhub_hubspot.associations import CompanyLinks
+        from crmhub_hubspot.client import HubSpotClient
+        from crmhub_hubspot.reader import Reader
+        from crmhub_hubspot.writer import Writer
+
+        if self._client is not None:
+            return
+        if not self.config.allow_insecure_sandbox:
+            _refuse_internal_host(self.config.url)
+        self._client = HubSpotClient(self.config)
+        self._links = CompanyLinks(self._client, self.config.key_property, lambda: self._properties("companies"))
+        self._reader = Reader(self._client, self.config, self._read_properties, self._links)
+        self._writer = Writer(self._client, self.config.key_property, self.config.contact_id_property,
+                              self._properties, self._links)
+
+    def close(self) -> None:
+        if self._links is not None and self._links.pending:
+            try:
+                self._links.flush()
+            except CrmhubError as exc:
+                self.context.logger.warning("HubSpot: pending associations not written: %s", exc.public_message)
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self.open()
+        return self._client
+
+    # Schema -----------------------------------------------------------------------------------------
+    def _properties(self, stream: str) -> dict[str, PropertyInfo]:
+        """The stream's properties, fetched once per connection; creates ``key_property`` when asked to."""
+        _check_stream(stream)
+        if stream not in self._schema:
+            answer = self.client.call(self.client.properties_api, "get_all", stream)
+            found = parse_properties(answer.body.get("results", []))
+            key = self.config.key_property
+            if key not in found and self.config.create_key_property:
+                self._create_key_property(stream)
+                answer = self.client.call(self.client.properties_api, "get_all", stream)
+                found = parse_properties(answer.body.get("results", []))
+            if key not in found or not found[key].unique:
+                raise SchemaError(f"HubSpot {stream} need a unique property {key!r} to hold crmhub's ids "
+                                  "(create it with hasUniqueValue, or set create_key_property: true)")
+            self._schema[stream] = found
+        return self._schema[stream]
+
+    def _create_key_property(self, stream: str) -> None:
+        from crmhub_hubspot.client import HubSpotRequestError
+
+        body = {"name": self.config.key_property, "label": "crmhub id", "type": "string", "fieldType": "text",
+                "groupName": "contactinformation" if stream == "contacts" else "companyinformation",
+                "hasUniqueValue": True, "description": "The record's id in crmhub; written by crmhub."}
+        try:
+            self.client.call(self.client.properties_api, "create", stream, body)
+        except HubSpotRequestError as err:
+            if err.status != 409:  # 409: someone created it meanwhile
+                raise SchemaError(f"could not create the HubSpot {stream} property "
+                                  f"{self.config.key_property!r}: {err.body.get('message', err.status)}") from None
+
+    def _read_properties(self, stream: str) -> list[str]:
+        configured = self.config.properties.get(stream)
+        if configured:
+            return list(configured)
+        return sorted(self._properties(stream))
+
+    # Verbs ------------------------------------------------------------------------------------------
+    def check(self) -> CheckResult:
+        problems: list[str] = []
+        details: dict[str, Any] = {"url": self.config.url, "auth": "oauth" if self.config.oauth else "private app"}
+        for stream in STREAMS:
+            try:
+                props = self._properties(stream)
+                basic, _, _ = self.client.objects[stream]
+                self.client.call(basic, "get_page", limit=1)
+                details[f"{stream}_properties"] = len(props)
+            except CrmhubError as exc:
+                problems.append(f"{stream}: {exc.public_message}")
+            except Exception as exc:
+                problems.append(f"{stream}: {type(exc).__name__}: {exc}")
+        return CheckResult(ok=not problems, problems=problems, details=details)
+
+    def discover(self) -> list[StreamInfo]:
+        return [stream_info(s, self._properties(s), self.config.key_property) for s in STREAMS]
+
+    def read(self, stream: str, checkpoint: Checkpoint | None) -> Iterator[SourceRecord | Checkpoint]:
+        _check_stream(stream)
+        self.client  # noqa: B018 - opens the connection
+        yield from self._reader.read(stream, checkpoint)
+
+    def deleted(self, stream: str, since: Checkpoint | None) -> Iterator[DeletedRecord | Checkpoint]:
+        _check_stream(stream)
+        self.client  # noqa: B018
+        yield from self._reader.deleted(stream, since)
+
+    def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
+        _check_stream(stream)
+        self.client  # noqa: B018
+        if len(batch) > self.write_batch_size:
+            results: list[WriteResult] = []
+            for start in range(0, len(batch), self.write_batch_size):
+                results.extend(self._writer.write(stream, batch[start:start + self.write_batch_size]))
+            return results
+        return list(self._writer.write(stream, batch))
+
+    def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for record in self._by_key(stream, keys, self._read_properties(stream)):
+            props = {k: v for k, v in (record.get("properties") or {}).items() if v is not None}
+            found[str(props[self.config.key_property])] = props
+        return found
+
+    def delete(self, stream: str, keys: Sequence[str]) -> list[WriteResult]:
+        existing = {str(r["properties"][self.config.key_property]): str(r["id"])
+                    for r in self._by_key(stream, keys, [self.config.key_property])}
+        _, batch, _ = self.client.objects[stream]
+        ids = list(existing.values())
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            self.client.call(batch, "archive", {"inputs": [{"id": i} for i in ids[start:start + LOOKUP_BATCH]]})
+        return [WriteResult(k, WriteOutcome.DELETED, existing[k]) if k in existing
+                else WriteResult(k, WriteOutcome.UNCHANGED, None, "NOT_FOUND", "no such record in HubSpot")
+                for k in keys]
+
+    def merge(self, stream: str, survivor_id: str, merged_ids: Sequence[str]) -> WriteResult:
+        from crmhub_hubspot.client import HubSpotRequestError
+
+        basic, _, _ = self.client.objects[stream]
+        result_id = survivor_id
+        for merged in merged_ids:
+            try:
+                answer = self.client.call(basic, "merge", {"primaryObjectId": result_id, "objectIdToMerge": merged})
+            except HubSpotRequestError as err:
+                return WriteResult(survivor_id, WriteOutcome.FAILED, result_id,
+                                   str(err.body.get("category", err.status)),
+                                   f"HubSpot refused to merge {stream} {merged} into {result_id}")
+            result_id = str(answer.body.get("id", result_id))
+        return WriteResult(survivor_id, WriteOutcome.UPDATED, result_id)
+
+    def erase(self, stream: str, record_id: str) -> WriteResult:
+        from crmhub_hubspot.client import HubSpotRequestError
+
+        if stream != "contacts":
+            return WriteResult(record_id, WriteOutcome.FAILED, record_id, "ERASE_UNSUPPORTED",
+                               f"HubSpot erases people (contacts) only, not {stream}")
+        basic, _, _ = self.client.objects["contacts"]
+        try:
+            self.client.call(basic, "purge", {"objectId": record_id})
+        except HubSpotRequestError as err:
+            if err.status == 404:
+                return WriteResult(record_id, WriteOutcome.UNCHANGED, record_id, "NOT_FOUND",
+                                   "the contact is not in HubSpot (already erased?)")
+            raise DataError("HubSpot refused the GDPR deletion", code=str(err.body.get("category", err.status)),
+                            record_ref=f"HubSpot contacts {record_id}") from None
+        return WriteResult(record_id, WriteOutcome.DELETED, record_id)
+
+    # Helpers ----------------------------------------------------------------------------------------
+    def _by_key(self, stream: str, keys: Sequence[str], properties: list[str]) -> Iterator[dict[str, Any]]:
+        """Live objects whose ``key_property`` is one of ``keys`` (batch read, 100 per call)."""
+        _check_stream(stream)
+        self._properties(stream)
+        _, batch, _ = self.client.objects[stream]
+        wanted = sorted({*properties, self.config.key_property})
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), LOOKUP_BATCH):
+            inputs = [{"id": k} for k in unique[start:start + LOOKUP_BATCH]]
+            answer = self.client.call(batch, "read", {"inputs": inputs, "idProperty": self.config.key_property,
+                                                      "properties": wanted})
+            yield from answer.body.get("results", [])
+
+
+def _check_stream(stream: str) -> None:
+    if stream not in STREAMS:
+        raise ConfigError(f"HubSpot has no stream {stream!r} (streams: {', '.join(STREAMS)})")
+
+
+def _refuse_internal_host(url: str) -> None:
+    """Resolve the API host and refuse loopback/private/link-local addresses (SSRF guard)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return  # unresolvable: the first request reports it as a connection error
+    if any(_is_internal(str(address)) for address in addresses):
+        raise ConfigError(f"HubSpot url {url!r} resolves to an internal address; "
+                          "set allow_insecure_sandbox: true only for a local sandbox")
