@@ -5,8 +5,9 @@ earlier than records already read. A read therefore asks for everything modified
 ``cursor - overlap`` and skips only what it has provably seen: records at or before ``(time, id)``
 whose id was recorded with the same time in ``recent``. Anything else in the window (a late commit,
 a record edited again) is yielded again; writes are idempotent, so a repeat costs nothing but a
-lookup. ``recent`` is capped so that checkpoints stay small; past the cap the oldest ids fall out
-and may be yielded again after a resume.
+lookup. ``recent`` is capped so that checkpoints stay small; past the cap the oldest ids fall out:
+those at the cursor's own second are then judged by ``(time, id)`` alone (as a bulk load stamps
+thousands of records with one second), older ones may be yielded again after a resume.
 """
 
 from __future__ import annotations
@@ -31,16 +32,19 @@ class ReadCursor:
     record_id: int = 0
     recent: dict[str, int] = field(default_factory=dict)
     """id → Modified_Time (epoch seconds) of records read inside the overlap window."""
+    overflow: bool = False
+    """``recent`` was capped: records at the cursor's own second fall back to the plain ``(time, id)`` rule."""
 
     @classmethod
     def load(cls, raw: dict[str, Any] | None) -> ReadCursor:
         if not raw or not raw.get("modified"):
             return cls()
-        return cls(parse_time(raw["modified"]), int(raw.get("id") or 0), dict(raw.get("recent") or {}))
+        return cls(parse_time(raw["modified"]), int(raw.get("id") or 0), dict(raw.get("recent") or {}),
+                   bool(raw.get("overflow")))
 
     def dump(self) -> dict[str, Any]:
         return {"modified": self.modified.isoformat() if self.modified else None, "id": str(self.record_id),
-                "recent": dict(self.recent)}
+                "recent": dict(self.recent), "overflow": self.overflow}
 
     def since(self, overlap: int) -> dt.datetime | None:
         """The ``If-Modified-Since`` to ask with (strictly after), overlap included."""
@@ -54,11 +58,16 @@ class ReadCursor:
             return False
         if (modified, record_id) > (self.modified, self.record_id):
             return False
-        return self.recent.get(str(record_id)) == int(modified.timestamp())
+        stamp = int(modified.timestamp())
+        if self.recent.get(str(record_id)) == stamp:
+            return True
+        return self.overflow and str(record_id) not in self.recent and modified == self.modified
 
     def advance(self, modified: dt.datetime, record_id: int, overlap: int) -> None:
         """Record that a record was yielded."""
         if self.modified is None or (modified, record_id) > (self.modified, self.record_id):
+            if self.modified is not None and modified > self.modified:
+                self.overflow = False  # a new second: nothing of it has been dropped yet
             self.modified, self.record_id = modified, record_id
         self.recent[str(record_id)] = int(modified.timestamp())
 
@@ -69,4 +78,5 @@ class ReadCursor:
         kept = {k: v for k, v in self.recent.items() if v >= horizon}
         if len(kept) > RECENT_CAP:
             kept = dict(sorted(kept.items(), key=lambda kv: (kv[1], int(kv[0])))[-RECENT_CAP:])
+            self.overflow = True
         self.recent = kept
