@@ -21,7 +21,7 @@ from typing import Any
 
 from hub.connectors.files.config import CsvConfig
 from hub.connectors.files.csvsource import CsvReader
-from hub.connectors.files.formula import neutralise
+from hub.connectors.files.formula import FIRST_CHARACTERS, neutralise
 from hub.connectors.files.reading import FileReader
 from hub.connectors.files.rowformat import RowFormat, plain
 
@@ -40,6 +40,8 @@ class _LastLine:
 
 def cell_text(value: Any) -> str | None:
     """The text a value is stored as; ``None`` for no value."""
+    if type(value) is str:
+        return value or None
     value = plain(value)
     if value is None or value == "":
         return None
@@ -96,10 +98,12 @@ class CsvFormat(RowFormat):
         return (BOM if self.config.bom else b"") + self._encode_cells(self.columns)
 
     def encode(self, row: Mapping[str, Any]) -> bytes:
-        return self._encode_cells([row.get(name) or "" for name in self.columns])
+        return self._encode_cells(map(row.get, self.columns))
 
-    def _encode_cells(self, cells: list[str]) -> bytes:
-        self._writer.writerow([neutralise(cell) for cell in cells])
+    def _encode_cells(self, cells: Iterable[str | None]) -> bytes:
+        first = FIRST_CHARACTERS
+        # The csv writer writes None as an empty cell.
+        self._writer.writerow([neutralise(cell) if cell and cell[0] in first else cell for cell in cells])
         return self._line.text.encode()
 
     def normalise(self, fields: Mapping[str, Any]) -> dict[str, Any]:

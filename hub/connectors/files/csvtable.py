@@ -72,7 +72,7 @@ class CsvTable:
                         feed.flagged = []
                     elif any(cells):
                         if feed.apostrophe:
-                            cells = [restore(cell) for cell in cells]
+                            cells = [restore(cell) if cell[:1] == "'" else cell for cell in cells]
                             feed.apostrophe = False
                         yield Row(record_line, feed.line, feed.record_start, feed.offset, cells)
                     # LineFeed.start_record, inlined: this loop runs once per row of the file.

@@ -22,6 +22,8 @@ import re
 
 _PLAIN_NUMBER = re.compile(r"[+-]\d+(?: \d+)*(?:[.,]\d+)?")
 _ALWAYS = frozenset("=@\t\r")
+FIRST_CHARACTERS = frozenset("=@\t\r+-'")
+"""Only a cell starting with one of these can need escaping: a cheap test before the real one."""
 
 
 def _triggers(value: str) -> bool:

@@ -7,6 +7,7 @@ two names would collide, then kept flat. Dates are ISO 8601 strings and decimals
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -14,9 +15,40 @@ from typing import Any
 from hub.connectors.files.jsonlsource import JsonlReader
 from hub.connectors.files.reading import FileReader
 from hub.connectors.files.rowformat import RowFormat, plain
-from hub.model.fields import flatten, unflatten
+from hub.model.fields import flatten
 
 BOM = "\ufeff".encode()
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_JSON_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _nested(row: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``row`` with dotted names nested into objects; ``None`` when two names collide (``a`` and ``a.b``)."""
+    nested: dict[str, Any] = {}
+    for key, value in row.items():
+        if "." not in key:
+            if key in nested or isinstance(value, dict):
+                return None
+            nested[key] = value
+            continue
+        node = nested
+        *parents, leaf = _split(key)
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                return None
+            node = child
+        if leaf in node or isinstance(value, dict):
+            return None
+        node[leaf] = value
+    return nested
+
+
+@functools.lru_cache(maxsize=4096)
+def _split(key: str) -> tuple[str, ...]:
+    return tuple(key.split("."))
 
 
 def _default(value: Any) -> Any:
@@ -46,13 +78,15 @@ class JsonlFormat(RowFormat):
         return BOM if self.config.bom else b""
 
     def encode(self, row: Mapping[str, Any]) -> bytes:
-        nested = unflatten(row)
-        obj = nested if len(flatten(nested)) == len(row) else dict(row)
-        return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        obj = _nested(row)
+        return (_ENCODER.encode(row if obj is None else obj) + "\n").encode()
 
     def normalise(self, fields: Mapping[str, Any]) -> dict[str, Any]:
         normal: dict[str, Any] = {}
         for name, value in fields.items():
+            if type(value) in _JSON_SCALARS:
+                normal[name] = None if value == "" else value
+                continue
             value = json.loads(json.dumps(value, default=_default))
             if isinstance(value, dict):
                 # A map value reads back as dotted fields; an empty one reads back as nothing.

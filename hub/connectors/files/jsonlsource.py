@@ -18,7 +18,6 @@ from hub.connectors.files.encoding import DetectedEncoding, detect_encoding
 from hub.connectors.files.lines import LineFeed
 from hub.connectors.files.position import Resume
 from hub.connectors.files.reading import FileReader, Located, parse_updated_at
-from hub.model.fields import flatten
 from hub.records import Issue, SourceRecord
 
 PEEK_LINES = 100
@@ -49,7 +48,18 @@ def parse_object(text: str) -> dict[str, Any] | Issue:
         return Issue(None, "row_malformed", f"invalid JSON: {detail}")
     if not isinstance(obj, dict):
         return Issue(None, "row_malformed", f"a line must hold a JSON object, not {type(obj).__name__}")
-    return {key: value for key, value in flatten(obj).items() if value is not None and value != ""}
+    return flat_values(obj)
+
+
+def flat_values(obj: dict[str, Any], prefix: str = "", into: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Like :func:`hub.model.flatten` for parsed JSON (plain dicts), dropping ``null`` and ``""`` values."""
+    flat: dict[str, Any] = {} if into is None else into
+    for key, value in obj.items():
+        if type(value) is dict:
+            flat_values(value, f"{prefix}{key}.", flat)
+        elif value is not None and value != "":
+            flat[prefix + key] = value
+    return flat
 
 
 class JsonlReader(FileReader):
@@ -87,9 +97,10 @@ class JsonlReader(FileReader):
         data = parse_object(text)
         if isinstance(data, Issue):
             return self.malformed(line, data)
-        issue = self._oversized(data)
-        if issue is not None:
-            return self.malformed(line, issue)
+        if len(text) * 4 > self.config.max_field_bytes:  # else no value can be over the limit
+            issue = self._oversized(data)
+            if issue is not None:
+                return self.malformed(line, issue)
         config = self.config
         if self.has_id:
             value = data.get(config.id_column)
