@@ -53,11 +53,14 @@ def test_a_late_commit_behind_the_cursor_is_picked_up_once(make_connector, sandb
     assert third == []
 
 
-def test_edits_in_the_same_second_are_read_again(make_connector, sandbox) -> None:
+def test_an_edit_after_the_read_is_read_again_even_behind_the_cursor_id(make_connector, sandbox) -> None:
+    start = sandbox.store.now()
+    sandbox.store.clock = lambda: start
     with make_connector(page_size=2) as connector:
         connector.write("Contacts", [WriteRequest(f"e-{i}", {"Last_Name": f"Ekin {i}"}) for i in range(3)])
         _, checkpoint = read(connector)
-        connector.write("Contacts", [WriteRequest("e-0", {"Last_Name": "Ekin Yeni"})])
+        sandbox.store.clock = lambda: start + 1
+        connector.write("Contacts", [WriteRequest("e-0", {"Last_Name": "Ekin Yeni"})])  # the lowest id
         again, _ = read(connector, checkpoint)
     assert [r.data["Last_Name"] for r in again] == ["Ekin Yeni"]
 
