@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -17,6 +15,7 @@ from hub.config import Connection, HubConfig, PipelineSettings
 from hub.connectors.api import Capability, Connector, ConnectorContext
 from hub.consent.decision import ConsentContext
 from hub.engine.batch import BatchProcessor, Staged, StreamPlan, _jsonable
+from hub.engine.holder import holder_gone, this_holder
 from hub.engine.mappings import stream_mapping
 from hub.engine.prepare import Prepared, PreparePool, PrepareRecipe, RecordPreparer, worker_count
 from hub.engine.reading import resilient_read
@@ -90,9 +89,8 @@ class Engine:
         """Run ``request`` to the end (or to a clean stop); the summary always adds up."""
         source_conn, target_conn = self.connection(request.source), self.connection(request.target)
         streams = list(request.streams or request.settings.streams)
-        holder = f"{socket.gethostname()}:{os.getpid()}"
         lease = request.pipeline
-        token = self.store.acquire_lease(lease, holder, LEASE_TTL_S)
+        token = self.store.acquire_lease(lease, this_holder(), LEASE_TTL_S, holder_gone=holder_gone)
         run_id = self.store.start_run(request.pipeline, request.source, request.target, streams,
                                       request.dry_run, token)
         summary = RunSummary(run_id=run_id, pipeline=request.pipeline, dry_run=request.dry_run)

@@ -10,6 +10,7 @@ clocks (NTP), and ttl values should be generous compared with any skew.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
@@ -36,8 +37,15 @@ def _held_message(name: str, row: Row[Any], now: dt.datetime) -> str:
     )
 
 
-def acquire(conn: Connection, name: str, holder: str, ttl_s: float) -> int:
-    """Take the lease and return its new fencing token, or raise :class:`LeaseHeldError` naming the holder."""
+def acquire(
+    conn: Connection, name: str, holder: str, ttl_s: float, holder_gone: Callable[[str], bool] | None = None
+) -> int:
+    """Take the lease and return its new fencing token, or raise :class:`LeaseHeldError` naming the holder.
+
+    ``holder_gone`` lets the caller declare a live-looking lease abandoned — its holder process is known
+    to have died (``kill -9``) — so that re-running the same command after a crash resumes at once
+    instead of waiting for the lease to expire.
+    """
     if ttl_s <= 0:
         raise ValueError("a lease needs a positive ttl")
     now = utcnow()
@@ -45,7 +53,7 @@ def acquire(conn: Connection, name: str, holder: str, ttl_s: float) -> int:
     conn.execute(insert_ignore(conn, leases).values(name=name, holder=None, token=0, acquired_at=now, expires_at=now))
     row = _row(conn, name, for_update=True)
     assert row is not None
-    if row.holder is not None and row.expires_at > now:
+    if row.holder is not None and row.expires_at > now and not (holder_gone and holder_gone(row.holder)):
         raise LeaseHeldError(_held_message(name, row, now))
     token = int(row.token) + 1
     conn.execute(

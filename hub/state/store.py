@@ -11,7 +11,7 @@ checks its fencing token against the lease named ``pipeline``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -114,10 +114,15 @@ class StateStore:
             return runs.find(conn, prefix)
 
     # Leases --------------------------------------------------------------------------------------
-    def acquire_lease(self, name: str, holder: str, ttl_s: float) -> int:
-        """Take lease ``name`` for ``ttl_s`` seconds and return its fencing token (``LeaseHeldError`` if held)."""
+    def acquire_lease(
+        self, name: str, holder: str, ttl_s: float, holder_gone: Callable[[str], bool] | None = None
+    ) -> int:
+        """Take lease ``name`` for ``ttl_s`` seconds and return its fencing token (``LeaseHeldError`` if held).
+
+        ``holder_gone(holder)`` may declare the current holder dead, which frees the lease at once.
+        """
         with write_tx(self._engine) as conn:
-            return leases.acquire(conn, name, holder, ttl_s)
+            return leases.acquire(conn, name, holder, ttl_s, holder_gone)
 
     def renew_lease(self, name: str, token: int, ttl_s: float) -> None:
         """Extend the lease for another ``ttl_s`` seconds; ``LeaseHeldError`` if ``token`` is no longer current."""

@@ -170,3 +170,19 @@ def test_a_second_run_of_the_same_pipeline_is_refused(config: Path) -> None:
     with pytest.raises(LeaseHeldError, match="other-host"):
         run_migration(config, "src", "dst")
     assert target_rows() == {}
+
+
+def test_a_lease_left_by_a_killed_process_on_this_host_is_taken_over(config: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    put_records("src", "contacts", {"a": contact(1)})
+    with open_hub(config) as hub:
+        hub.store.acquire_lease("src->dst", f"{socket.gethostname()}:{dead.pid}:0.000", 600)
+
+    summary = run_migration(config, "src", "dst")
+
+    assert (summary["status"], summary["created"]) == ("succeeded", 1)
