@@ -14,7 +14,6 @@ def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("CRMHUB_CONFIG", raising=False)
     monkeypatch.delenv("CRMHUB_SECRET_KEY", raising=False)
     monkeypatch.delenv("CRMHUB_HMAC_KEY", raising=False)
-    monkeypatch.delenv("CRMHUB_BLOCK_PLUGINS", raising=False)
     monkeypatch.setenv("CRMHUB_RETRY_SCALE", "0.001")
     reset_fake_stores()
     yield
