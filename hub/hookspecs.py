@@ -75,6 +75,23 @@ def hub_check_consent(record: dict[str, Any], stream: str, context: ConsentConte
     """
 
 
+@hookspec
+def hub_screen_batch(
+    records: list[dict[str, Any]], hub_ids: list[str], stream: str, context: ConsentContext, store: Any
+) -> dict[int, ConsentDecision] | None:
+    """Decide about a whole batch with the state store at hand (suppression list, consent ledger).
+
+    Called in the main process after identities are resolved and before anything is written.
+
+    :param records: the batch's records in flat canonical names, after ``hub_check_consent``.
+    :param hub_ids: the hub id of each record, in the same order.
+    :param stream: the canonical stream.
+    :param context: the destination and the pipeline's purposes.
+    :param store: the :class:`hub.state.StateStore` of the run.
+    :return: decisions by position in ``records``; records not named are allowed.
+    """
+
+
 # Observers: told what happened; their return value is ignored ------------------------------------
 @hookspec
 def hub_run_started(run_id: str, pipeline: str, dry_run: bool) -> None:

@@ -163,6 +163,18 @@ class PluginHost:
         """Every plugin's consent decision about ``record``."""
         return [d for d in self.pm.hook.hub_check_consent(record=record, stream=stream, context=context) if d]
 
+    def screen_batch(
+        self, records: list[dict[str, Any]], hub_ids: list[str], stream: str, context: Any, store: Any
+    ) -> dict[int, list[Any]]:
+        """Every plugin's batch decisions, gathered by record position."""
+        gathered: dict[int, list[Any]] = {}
+        for found in self.pm.hook.hub_screen_batch(
+            records=records, hub_ids=hub_ids, stream=stream, context=context, store=store
+        ):
+            for index, decision in (found or {}).items():
+                gathered.setdefault(index, []).append(decision)
+        return gathered
+
     # Observers -------------------------------------------------------------------------------------
     def run_started(self, run_id: str, pipeline: str, dry_run: bool) -> None:
         self.pm.hook.hub_run_started(run_id=run_id, pipeline=pipeline, dry_run=dry_run)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.connectors.api import Capability, Connector
-from hub.consent.decision import ConsentContext
+from hub.consent.decision import ConsentContext, ConsentVerdict
 from hub.engine.identity import match_keys, mint_hub_id
 from hub.engine.prepare import Prepared
 from hub.engine.retry import RetryPolicy
@@ -124,6 +124,32 @@ class BatchProcessor:
         staged.reasons = prepared.reasons
         staged.detail = prepared.detail
         staged.canonical = prepared.canonical
+
+    def _screen(self, live: list[Staged]) -> list[Staged]:
+        """Batch-level consent rules (suppression list, ledger); returns the records still going on."""
+        plan = self.plan
+        records = [s.canonical or {} for s in live]
+        decisions = self.host.screen_batch(records, [s.hub_id or "" for s in live], plan.stream, plan.consent,
+                                           self.store)
+        if not decisions:
+            return live
+        remaining = []
+        for index, s in enumerate(live):
+            found = decisions.get(index)
+            if found:
+                worst = max(found, key=lambda d: d.verdict)
+                if worst.verdict is ConsentVerdict.SUPPRESS:
+                    s.outcome = Outcome.SUPPRESSED
+                    s.detail = {"rule": worst.rule, "reason": worst.reason, "basis": worst.basis}
+                    s.canonical = None
+                    continue
+                for decision in found:
+                    if decision.verdict is ConsentVerdict.STRIP_FIELDS and s.canonical is not None:
+                        for name in decision.strip:
+                            s.canonical.pop(name, None)
+                        s.detail.setdefault("stripped", []).extend(decision.strip)
+            remaining.append(s)
+        return remaining
 
     def _resolve_identities(self, live: list[Staged]) -> None:
         plan = self.plan
@@ -272,6 +298,8 @@ class BatchProcessor:
         if live:
             self._resolve_identities(live)
             clock = self._tick("identity", clock)
+            live = self._screen(live)
+            clock = self._tick("screen", clock)
             patches = self._plan_changes(live)
             clock = self._tick("compare", clock)
             if plan.dry_run:
