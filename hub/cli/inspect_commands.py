@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -18,7 +18,7 @@ def connectors(as_json: JsonOption = False) -> None:
     with reported_errors():
         host = start_plugins()
         registry = host.connectors
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"name": name, "capabilities": sorted(c.value for c in registry.get(name).capabilities),
          "plugin": registry.origin(name)}
         for name in registry.names()

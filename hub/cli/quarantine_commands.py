@@ -34,7 +34,7 @@ def quarantine_list(
     with session(config) as hub:
         entries = hub.store.list_quarantine(status=status, pipeline=pipeline, limit=limit if not run else 1_000_000)
     if run:
-        entries = [e for e in entries if e.run_id.startswith(run)][:limit]
+        entries = [e for e in entries if (e.run_id or "").startswith(run)][:limit]
     if as_json:
         print_json({"entries": [{"id": e.id, "run_id": e.run_id, "pipeline": e.pipeline, "stream": e.stream,
                                  "ref": e.ref, "source_id": e.source_id, "reasons": e.reasons,

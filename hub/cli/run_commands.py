@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hub.cli.common import EXIT_FAILED, ConfigOption, JsonOption, err, fail, out, print_json, session
@@ -40,7 +40,7 @@ def execute(config: ConfigOption, request: RunRequest, as_json: bool) -> None:
         progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                             TextColumn("{task.completed:,} records"), TimeElapsedColumn(),
                             console=err, transient=True, disable=as_json or not err.is_terminal)
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def on_progress(stream: str, done: int) -> None:
             if stream not in tasks:

@@ -106,7 +106,7 @@ class BatchProcessor:
         self.on_diff = on_diff
         self._seen: set[int] = set()
         self._seq = 0
-        self.seconds: Counter[str] = Counter()
+        self.seconds: dict[str, float] = {}
         """Time spent per stage, for the run summary and the benchmarks."""
 
     # Stages ----------------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ class BatchProcessor:
 
     def _tick(self, stage: str, since: float) -> float:
         now = time.perf_counter()
-        self.seconds[stage] += now - since
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - since
         return now
 
     def _propagate_deletes(self, tombstones: list[Staged]) -> None:

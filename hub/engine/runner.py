@@ -233,7 +233,8 @@ class Engine:
                 finish_oldest()
         finally:
             pool.close()
-            summary.stage_seconds.update(processor.seconds)
+            for stage, seconds in processor.seconds.items():
+                summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + seconds
             if diff_file:
                 diff_file.close()
 

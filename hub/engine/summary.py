@@ -34,7 +34,7 @@ class RunSummary:
     duration_s: float = 0.0
     error: str | None = None
     report_dir: str | None = None
-    stage_seconds: Counter[str] = field(default_factory=Counter)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def add(self, stream: str, outcome: Outcome, n: int = 1) -> None:
         if outcome in COUNTED:
