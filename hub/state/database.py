@@ -48,7 +48,10 @@ def create_state_engine(url: str) -> Engine:
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             raise ConfigError("state store on PostgreSQL needs the psycopg 3 driver (postgresql:// or +psycopg)")
-        return create_engine(parsed, pool_pre_ping=True)
+        try:
+            return create_engine(parsed, pool_pre_ping=True)
+        except ImportError:
+            raise ConfigError("state store on PostgreSQL needs psycopg: pip install 'crmhub[postgres]'") from None
     raise ConfigError(f"state store supports sqlite:// and postgresql:// URLs, not {backend}://")
 
 
@@ -144,17 +147,49 @@ def insert_ignore(conn: Connection, table: Table) -> Insert:
 def bulk_insert(
     conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], *, ignore_conflicts: bool
 ) -> None:
-    """Insert many plain rows (str/int/bytes/None values) with one driver ``executemany``.
+    """Insert many plain rows (str/int/bytes/None values) fast, keeping their order.
 
     The hot path of ``commit_batch``: building SQLAlchemy parameter dicts for thousands of rows
-    costs more than the database work, so the statement is written once and tuples go straight
-    to the driver. ``ON CONFLICT DO NOTHING`` is the same text on SQLite and PostgreSQL.
+    costs more than the database work, so values go straight to the driver: one ``executemany``
+    on SQLite (in-process, nothing to gain beyond that), one statement on PostgreSQL. With
+    ``ignore_conflicts`` a key already present is skipped, and the first of duplicates in ``rows`` wins.
     """
     if not rows:
         return
-    placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
-    marks = ", ".join([placeholder] * len(columns))
-    table_name = conn.dialect.identifier_preparer.format_table(table)
+    if conn.dialect.name == "postgresql":
+        _pg_copy_insert(conn, table, columns, rows, ignore_conflicts=ignore_conflicts)
+        return
+    names = ", ".join(columns)
+    marks = ", ".join(["?"] * len(columns))
     suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    conn.exec_driver_sql(f"INSERT INTO {table_name} ({names}) VALUES ({marks}){suffix}", list(rows))
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks}){suffix}", list(rows))
+
+
+def _pg_copy_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], *, ignore_conflicts: bool
+) -> None:
+    """``COPY`` new rows in; rows that may conflict go through one ``INSERT ... SELECT FROM unnest(...)``.
+
+    COPY knows no ``ON CONFLICT``. For those, duplicates inside the batch are dropped here first
+    (the first wins), so the database only has to skip keys it already holds, and the whole batch
+    travels as one array per column. Either way: one statement, not one per row.
+    """
+    names = ", ".join(columns)
+    if not ignore_conflicts:
+        cursor: Any = conn.connection.cursor()  # the psycopg cursor, in the same transaction as ``conn``
+        try:
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        return
+    key_positions = [columns.index(c.name) for c in table.primary_key.columns]
+    first: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for row in rows:
+        first.setdefault(tuple(row[p] for p in key_positions), row)
+    arrays = ", ".join(f"%s::{table.c[c].type.compile(conn.dialect)}[]" for c in columns)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+        tuple(list(values) for values in zip(*first.values(), strict=True)),
+    )

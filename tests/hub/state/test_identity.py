@@ -65,3 +65,13 @@ def test_lookups_beyond_one_chunk(store: StateStore) -> None:
 def test_unicode_record_ids(store: StateStore) -> None:
     store.stage_identities("contacts", [("hub-1", "csv", "MÜŞTERİ-ığ-001")], [])
     assert store.resolve("csv", "contacts", ["MÜŞTERİ-ığ-001", "MUSTERI-ig-001"]) == {"MÜŞTERİ-ığ-001": "hub-1"}
+
+
+def test_within_one_call_the_first_of_duplicate_keys_wins(store: StateStore) -> None:
+    store.stage_identities(
+        "contacts",
+        [("hub-1", "csv", "C1"), ("hub-2", "csv", "C1"), ("hub-3", "csv", "C3")],
+        [("a" * 32, "hub-1"), ("a" * 32, "hub-2")],
+    )
+    assert store.resolve("csv", "contacts", ["C1", "C3"]) == {"C1": "hub-1", "C3": "hub-3"}
+    assert store.find_match_keys("contacts", ["a" * 32]) == {"a" * 32: "hub-1"}

@@ -138,3 +138,20 @@ def test_concurrent_acquirers_get_exactly_one_lease(store_url: str, keys: StoreK
     assert other == []
     assert tokens == [1]
     assert len(refused) == 7
+
+
+def test_a_holder_declared_gone_loses_its_live_lease_at_once(store: StateStore) -> None:
+    first = store.acquire_lease("nightly", "host-a:101:1.0", 600)
+    asked: list[str] = []
+
+    def still_running(holder: str) -> bool:
+        asked.append(holder)
+        return False
+
+    with pytest.raises(LeaseHeldError, match=r"host-a:101:1\.0"):
+        store.acquire_lease("nightly", "host-a:202:2.0", 600, holder_gone=still_running)
+    assert asked == ["host-a:101:1.0"]
+    second = store.acquire_lease("nightly", "host-a:202:2.0", 600, holder_gone=lambda holder: True)
+    assert second == first + 1
+    with pytest.raises(LeaseHeldError, match="stale"):
+        store.renew_lease("nightly", first, 600)
