@@ -38,6 +38,8 @@ class ZohoConnector(Connector):
         self.config: ZohoConfig = config
         self._client: ZohoClient | None = None
         self._fields: dict[str, dict[str, ZohoField]] = {}
+        # what the last lookup found per (stream, key): the engine looks a batch up, then writes it
+        self._looked_up: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     # Lifecycle --------------------------------------------------------------------------------------
     def open(self) -> None:
@@ -165,7 +167,12 @@ class ZohoConnector(Connector):
         results: dict[str, WriteResult] = {}
         pending = list(batch)
         if self.config.detect_unchanged and pending:
-            current = self.lookup(stream, [r.key for r in pending], {r.key: r.target_id for r in pending})
+            cached = {r.key: self._looked_up.pop((stream, r.key))
+                      for r in pending if (stream, r.key) in self._looked_up}
+            missing = [r for r in pending if r.key not in cached]
+            current = {k: v for k, v in cached.items() if v is not None}
+            if missing:
+                current.update(self._lookup(stream, [r.key for r in missing], {r.key: r.target_id for r in missing}))
             still = []
             for request in pending:
                 now = current.get(request.key)
@@ -195,13 +202,16 @@ class ZohoConnector(Connector):
                 results[request.key] = _result(request.key, answer)
         return [results[r.key] for r in batch]
 
-    def lookup(self, stream: str, keys: Sequence[str],
-               target_ids: dict[str, str | None] | None = None) -> dict[str, dict[str, Any]]:
-        return lookup_by_keys(self.client, stream, self.config.key_field, self._read_fields(stream), keys,
-                              target_ids or {})
+    def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found = self._lookup(stream, keys, {})
+        self._looked_up = {(stream, k): found.get(k) for k in keys}
+        return found
+
+    def _lookup(self, stream: str, keys: Sequence[str], target_ids: dict[str, str | None]) -> dict[str, dict[str, Any]]:
+        return lookup_by_keys(self.client, stream, self.config.key_field, self._read_fields(stream), keys, target_ids)
 
     def delete(self, stream: str, keys: Sequence[str]) -> list[WriteResult]:
-        current = self.lookup(stream, keys)
+        current = self._lookup(stream, keys, {})
         results = {k: WriteResult(k, WriteOutcome.UNCHANGED, message="not in Zoho") for k in keys if k not in current}
         present = [k for k in keys if k in current]
         for start in range(0, len(present), 100):
