@@ -37,6 +37,7 @@ class CsvReader(FileReader):
         self._width = len(table.header)
         self._limit = config.max_field_bytes
         self.has_id = config.id_column in table.header
+        self._plain_ids = self.has_id and not config.updated_at_column
         self._prefix = f"{self.file_name} line "
         return Resume(table.data_start, table.header_lines, 0)
 
@@ -65,7 +66,7 @@ class CsvReader(FileReader):
             if issue is not None:
                 return self.malformed(row.line, issue)
         data = dict(filter(_VALUE, zip(self.table.header, cells, strict=True)))
-        if self.has_id and not self.config.updated_at_column:
+        if self._plain_ids:
             record_id = data.get(self.config.id_column)
             if record_id:
                 return SourceRecord(record_id, data, self._prefix + str(row.line))

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 
 from hub.connectors.files.config import FileConfig
 from hub.connectors.files.position import Fingerprinter, Resume
+from hub.errors import FatalError
 from hub.records import Checkpoint, Issue, SourceRecord
 
 Located = tuple[SourceRecord, int, int]
@@ -43,6 +44,12 @@ class FileReader(abc.ABC):
 
     def read(self, checkpoint: Checkpoint | None) -> Generator[SourceRecord | Checkpoint, None, None]:
         """Records after ``checkpoint`` (all of them without one), and checkpoints covering them."""
+        try:
+            yield from self._read(checkpoint)
+        except OSError as exc:
+            raise FatalError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
+
+    def _read(self, checkpoint: Checkpoint | None) -> Generator[SourceRecord | Checkpoint, None, None]:
         every = self.config.checkpoint_every
         with self.path.open("rb") as handle, self.path.open("rb") as probe:
             size = os.fstat(handle.fileno()).st_size

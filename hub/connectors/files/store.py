@@ -169,6 +169,11 @@ class KeyedFile:
             if not request.key:
                 results[position] = _failed(request.key, "missing_key", "the request has no key")
                 continue
+            unusable = next((name for name in request.fields if not _usable_name(name)), None)
+            if unusable is not None:
+                message = f"field name {unusable!r} cannot be a column (empty, NUL, or surrounding spaces)"
+                results[position] = _failed(request.key, "invalid_field", message)
+                continue
             fields = self.format.normalise({k: v for k, v in request.fields.items() if k != self.key_field})
             prepared.append((position, request, fields))
         new_rows = [{self.key_field: request.key, **fields} for _, request, fields in prepared]
@@ -240,6 +245,12 @@ class KeyedFile:
     # Compaction ------------------------------------------------------------------------------------
     def _rewrite(self) -> None:
         """Copy the file in our layout, latest row per key in first-appearance order, and swap it in."""
+        try:
+            self._copy_and_swap()
+        except OSError as exc:
+            raise FatalError(f"cannot rewrite {self.path}: {exc.strerror or exc}; the file is left as it was") from exc
+
+    def _copy_and_swap(self) -> None:
         assert self._slots is not None
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         first, last, digests = array("q", self._first), array("q", self._last), array("q", self._hash)
@@ -282,6 +293,11 @@ class KeyedFile:
         finally:
             self._close_handles()
             self._slots = None
+
+
+def _usable_name(name: str) -> bool:
+    """Whether a field name reads back as itself: headers are trimmed on read and NUL is refused."""
+    return bool(name) and name == name.strip() and "\0" not in name
 
 
 def _failed(key: str, code: str, message: str) -> WriteResult:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hub.connectors.api import ConnectorContext
-from hub.connectors.files import CsvConfig, CsvConnector, FileChangedError, FileFormatError
+from hub.connectors.files import CsvConfig, CsvConnector, FileChangedError, FileFormatError, JsonlConnector
 from hub.errors import FatalError
 from hub.model.fields import FieldType
 from hub.records import Checkpoint, SourceRecord
@@ -256,3 +256,4 @@ def test_registered_as_a_builtin_plugin() -> None:
     registry = ConnectorRegistry()
     plugin.hub_register_connectors(registry)
     assert registry.get("csv") is CsvConnector
+    assert registry.get("jsonl") is JsonlConnector

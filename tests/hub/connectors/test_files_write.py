@@ -304,3 +304,12 @@ def test_a_non_canonical_stream_gets_its_columns_from_the_records(tmp_path: Path
     with connector(path, stream="deals") as conn:
         conn.write("deals", [WriteRequest("d1", {"title": "Satış", "amount": "10"})])
     assert path.read_bytes().startswith(b"id,title,amount\r\n")
+
+
+@pytest.mark.parametrize("name", ["", " padded", "custom.x\0y"])
+def test_a_field_name_that_cannot_be_a_column_fails_alone(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "out.csv"
+    with connector(path) as conn:
+        results = conn.write("contacts", [WriteRequest("a", {name: "v"}), WriteRequest("b", {"first_name": "B"})])
+    assert [(r.outcome.value, r.code) for r in results] == [("failed", "invalid_field"), ("created", None)]
+    assert [r.data for r in read_back(path)] == [{"id": "b", "first_name": "B"}]
