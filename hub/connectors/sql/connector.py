@@ -15,9 +15,10 @@ from hub.connectors.sql.config import SqlConfig, display_url, engine_url
 from hub.connectors.sql.database import WRITE_OPTION, AnyRow, AnySelect, Column, create_engine
 from hub.connectors.sql.failures import Failure, as_hub_error, classify, safe_reason
 from hub.connectors.sql.layout import SqlColumn, TableLayout, canonical_table, field_name, layout_from_reflection
+from hub.connectors.sql.preparing import PreparedGroup
 from hub.connectors.sql.reader import KeysetReader, RowDecoder
 from hub.connectors.sql.values import codec_for
-from hub.connectors.sql.writer import IN_CHUNK, PreparedRequest, UpsertWriter
+from hub.connectors.sql.writer import IN_CHUNK, UpsertWriter
 from hub.errors import ConfigError, CrmhubError, SchemaError
 from hub.model.fields import FieldType
 from hub.model.streams import STREAM_MODELS, stream_fields
@@ -219,9 +220,10 @@ class SqlConnector(Connector):
         )
         yield from reader.read(dict(checkpoint.cursor) if checkpoint else {})
 
-    def _fetch(self, query: AnySelect) -> Iterator[AnyRow]:
+    def _fetch(self, query: AnySelect) -> Iterator[Sequence[AnyRow]]:
         with self._guard("reading"), self.engine.connect() as conn:
-            yield from conn.execution_options(stream_results=True, yield_per=STREAM_PAGE).execute(query)
+            result = conn.execution_options(stream_results=True, yield_per=STREAM_PAGE).execute(query)
+            yield from result.partitions()
 
     def _target(self, create: bool) -> tuple[TableLayout | None, UpsertWriter | None]:
         if self.settings.query:
@@ -240,31 +242,34 @@ class SqlConnector(Connector):
         self._stream(stream)
         _, writer = self._target(create=True)
         assert writer is not None
-        prepared, results = writer.prepare(batch)
-        if not prepared:
+        groups, results = writer.preparer.prepare(batch)
+        if not any(groups):
             return results
         try:
-            return results + self._write_prepared(writer, prepared)
+            return results + self._write_groups(writer, groups)
         except (sa.exc.SQLAlchemyError, OSError) as exc:
             if classify(exc) is not Failure.REJECTED:
                 raise as_hub_error(exc, f"writing to {self.where}") from None
         # The batch failed as a whole because of some rows: find them by writing one request at a time.
-        for request in prepared:
+        singles = sorted((g.single(i) for g in groups for i in range(len(g))), key=lambda g: g.positions[0])
+        for single in singles:
             try:
-                results += self._write_prepared(writer, [request])
+                results += self._write_groups(writer, [single])
             except (sa.exc.SQLAlchemyError, OSError) as exc:
                 if classify(exc) is not Failure.REJECTED:
                     raise as_hub_error(exc, f"writing to {self.where}") from None
-                results.append(writer.failure(request.key, f"the database rejected the row: {safe_reason(exc)}"))
+                reason = f"the database rejected the row: {safe_reason(exc)}"
+                results.append(writer.preparer.failure(single.keys[0], reason))
         return results
 
-    def _write_prepared(self, writer: UpsertWriter, prepared: Sequence[PreparedRequest]) -> list[WriteResult]:
+    def _write_groups(self, writer: UpsertWriter, groups: Sequence[PreparedGroup]) -> list[WriteResult]:
         now = dt.datetime.now(dt.UTC)
+        keys = [key for group in groups for key in group.keys]
         with self.engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
-                current = writer.fetch_current(conn, [p.key for p in prepared], writer.touched_columns(prepared))
-                plan = writer.plan(prepared, current, now)
+                current = writer.fetch_current(conn, keys, writer.touched_columns(groups))
+                plan = writer.plan(groups, current, now)
                 writer.execute(conn, plan)
         return plan.results
 
@@ -284,8 +289,9 @@ class SqlConnector(Connector):
             for start in range(0, len(unique), IN_CHUNK):
                 query: AnySelect = sa.select(*[sa.column(n) for n in names]).select_from(self._table_clause).where(
                     id_col.in_(unique[start:start + IN_CHUNK]))
-                for row in conn.execute(query):
-                    current[str(row[id_index])] = decoder.decode(row)
+                rows = conn.execute(query).all()
+                for row, data in zip(rows, decoder.decode(rows), strict=True):
+                    current[str(row[id_index])] = data
         return current
 
     def delete(self, stream: str, keys: Sequence[str]) -> list[WriteResult]:

@@ -20,40 +20,44 @@ Without an updated_at column the cursor is ``{"id": "<last id>"}``: new ids only
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from hub.connectors.sql.database import AnyRow, AnySelect, Column
 from hub.connectors.sql.layout import TableLayout
-from hub.connectors.sql.values import parse_datetime
+from hub.connectors.sql.values import convert_column, parse_datetime
 from hub.model.fields import FieldType
 from hub.records import Checkpoint, SourceRecord
 
-RowSource = Callable[[AnySelect], Iterable[AnyRow]]
-"""Runs one page's SELECT and streams its rows (the connector wraps errors)."""
+RowSource = Callable[[AnySelect], Iterable[Sequence[AnyRow]]]
+"""Runs one page's SELECT and streams its rows in chunks (the connector wraps errors)."""
 
 
 class RowDecoder:
-    """Turns a row of the selected columns into a record's flat dotted ``data``."""
+    """Turns rows of the selected columns into records' flat dotted ``data``, a column at a time."""
 
     def __init__(self, layout: TableLayout, names: list[str]) -> None:
-        self.plan = [(layout.columns[n].field, layout.columns[n].codec.from_db,
-                      layout.columns[n].kind is FieldType.MAP) for n in names]
+        columns = [layout.columns[n] for n in names]
+        self.plain = [(i, c.field, c.codec) for i, c in enumerate(columns) if c.kind is not FieldType.MAP]
+        self.maps = [(i, c.field, c.codec.from_db) for i, c in enumerate(columns) if c.kind is FieldType.MAP]
+        self.plain_fields = [dotted for _, dotted, _ in self.plain]
 
-    def decode(self, row: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for (dotted, from_db, is_map), raw in zip(self.plan, row, strict=True):
-            if raw is None:
-                if not is_map:  # a NULL map simply has no entries
-                    data[dotted] = None
-            elif is_map:
-                for key, value in from_db(raw).items():
-                    data[f"{dotted}.{key}"] = value
-            else:
-                data[dotted] = from_db(raw)
-        return data
+    def decode(self, rows: Sequence[Any]) -> list[dict[str, Any]]:
+        """One ``data`` dict per row: NULL columns as ``None``; a map's keys as ``<column>.<key>``."""
+        if not rows:
+            return []
+        stored = list(zip(*rows, strict=True))
+        plain = [convert_column(codec.from_db, codec.native, stored[i]) for i, _, codec in self.plain]
+        datas = [dict(zip(self.plain_fields, values, strict=True)) for values in zip(*plain, strict=True)] \
+            if plain else [{} for _ in rows]
+        for index, dotted, from_db in self.maps:
+            for data, raw in zip(datas, stored[index], strict=True):
+                if raw is not None:  # a NULL map simply has no entries
+                    for key, value in from_db(raw).items():
+                        data[f"{dotted}.{key}"] = value
+        return datas
 
 
 class KeysetReader:
@@ -84,11 +88,14 @@ class KeysetReader:
     def _select(self) -> AnySelect:
         return sa.select(*[sa.column(n) for n in self.names]).select_from(self.source).limit(self.page_size)
 
-    def _record(self, row: Any) -> SourceRecord:
-        data = self.decoder.decode(row)
-        record_id = str(row[self.id_index])
-        updated = data.get(self.u_field) if self.u_field else None
-        return SourceRecord(id=record_id, data=data, ref=f"{self.ref_name} id={record_id}", updated_at=updated)
+    def _records(self, rows: Sequence[Any]) -> list[SourceRecord]:
+        ids = [str(row[self.id_index]) for row in rows]
+        u_field, ref = self.u_field, self.ref_name
+        return [
+            SourceRecord(id=record_id, data=data, ref=f"{ref} id={record_id}",
+                         updated_at=data.get(u_field) if u_field else None)
+            for record_id, data in zip(ids, self.decoder.decode(rows), strict=True)
+        ]
 
     def _bind(self, name: str, value: Any) -> sa.BindParameter[Any]:
         # Untyped binds: no dialect casts, the value is already what the driver expects.
@@ -120,10 +127,10 @@ class KeysetReader:
             if after is not None:
                 query = query.where(self.id_col > self._bind("after_id", after))
             count = 0
-            for row in self.fetch(query):
-                count += 1
-                after = str(row[self.id_index])
-                yield self._record(row)
+            for chunk in self.fetch(query):
+                count += len(chunk)
+                after = str(chunk[-1][self.id_index])
+                yield from self._records(chunk)
             yield Checkpoint(self.stream, {"id": after})
             if count < self.page_size:
                 return
@@ -136,10 +143,10 @@ class KeysetReader:
             if after is not None:
                 query = query.where(self.id_col > self._bind("after_id", after))
             count = 0
-            for row in self.fetch(query):
-                count += 1
-                after = str(row[self.id_index])
-                yield self._record(row)
+            for chunk in self.fetch(query):
+                count += len(chunk)
+                after = str(chunk[-1][self.id_index])
+                yield from self._records(chunk)
             if count < self.page_size:
                 # The null pass is over: the checkpoint returns to the timed position alone.
                 if count:
@@ -166,12 +173,12 @@ class KeysetReader:
                     query = query.where(self.u_col >= u, sa.or_(self.u_col > u, self.id_col > self._bind(
                         "after_id", start[1])))
             count, last = 0, None
-            for row in self.fetch(query):
-                count, last = count + 1, row
-                record = self._record(row)
-                if position is not None and record.updated_at == position[0] and record.id == position[1]:
-                    continue
-                yield record
+            for chunk in self.fetch(query):
+                count, last = count + len(chunk), chunk[-1]
+                for record in self._records(chunk):
+                    if position is not None and record.updated_at == position[0] and record.id == position[1]:
+                        continue
+                    yield record
             if last is not None:
                 start = (parse_datetime(self.u_codec.from_db(last[self.u_index])), str(last[self.id_index]))
                 inclusive = False

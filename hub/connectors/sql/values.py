@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import json
-from collections.abc import Callable
+import json.encoder
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from hub.model.fields import FieldType
 
 UTC = dt.UTC
-SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "off"})
 
@@ -100,6 +101,12 @@ def _datetime(value: Any) -> Any:
     return None if value is None else parse_datetime(value)
 
 
+@functools.lru_cache(maxsize=4096)
+def _datetime_from_db(value: Any) -> Any:
+    # Cached: rows written in one batch share their updated_at, so a page repeats a few values.
+    return parse_datetime(value)
+
+
 def _map(value: Any) -> Any:
     if value is None:
         return None
@@ -107,8 +114,33 @@ def _map(value: Any) -> Any:
         value = json.loads(value)
     if not isinstance(value, dict):
         raise TypeError(type(value).__name__)
-    # A JSON round trip gives the exact value a later read returns (Decimal → float, date → str).
-    return json.loads(json.dumps(value, default=str))
+    return json_normal(value)
+
+
+def _map_from_db(value: Any) -> Any:
+    # What a JSON column returns is already in normal form: decode, don't round-trip.
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+    if not isinstance(value, dict):
+        raise TypeError(type(value).__name__)
+    return value
+
+
+_JSON_OUT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+# The C encoder behind JSONEncoder, built once: JSONEncoder.encode builds it anew on every call,
+# which costs more than encoding a small map. Values reaching it went through json_normal, so
+# they hold no cycles and need no circular-reference markers.
+_json_chunks = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, _JSON_OUT.default, json.encoder.encode_basestring, None, ": ", ", ", True, False, True
+) if getattr(json.encoder, "c_make_encoder", None) else None
+_JSON_LENIENT = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
+def json_normal(value: Any) -> Any:
+    """``value`` as a later read returns it from a JSON column (a JSON round trip: Decimal → float, date → str)."""
+    if value is None or value.__class__ in (str, int, bool):
+        return value
+    return json.loads(_JSON_LENIENT.encode(value))
 
 
 def _decimal(scale: int | None) -> Converter:
@@ -129,19 +161,42 @@ def _decimal(scale: int | None) -> Converter:
 
 @dataclass(frozen=True, slots=True)
 class ValueCodec:
-    """How one column's values travel: request → canonical → bound parameter, and stored → canonical."""
+    """How one column's values travel: request → canonical → bound parameter, and stored → canonical.
+
+    ``native`` lists the Python types ``coerce`` and ``from_db`` return unchanged, so that a whole
+    column of them can skip conversion.
+    """
 
     coerce: Converter
     to_db: Converter
     from_db: Converter
+    native: frozenset[type] = frozenset()
 
 
-def _identity(value: Any) -> Any:
+_NONE = type(None)
+
+
+def convert_column(convert: Converter, native: frozenset[type], values: Sequence[Any]) -> Sequence[Any]:
+    """``convert`` applied to each value, or ``values`` itself when all are already native or None."""
+    if native and set(map(type, values)) <= native:
+        return values
+    return [None if v is None else convert(v) for v in values]
+
+
+def identity(value: Any) -> Any:
+    """The converter of values the driver takes as they are."""
     return value
 
 
+@functools.lru_cache(maxsize=1024)
 def _sqlite_datetime(value: Any) -> Any:
-    return None if value is None else value.astimezone(UTC).strftime(SQLITE_DATETIME)
+    # Fixed width, so that SQLite's text comparison orders instants; cached because a batch
+    # stamps every row with the same ``now``.
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _naive_utc(value: Any) -> Any:
@@ -153,7 +208,11 @@ def _iso(value: Any) -> Any:
 
 
 def _json_text(value: Any) -> Any:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if value is None:
+        return None
+    if _json_chunks is not None:
+        return "".join(_json_chunks(value, 0))
+    return _JSON_OUT.encode(value)
 
 
 def _sqlite_bool(value: Any) -> Any:
@@ -172,22 +231,25 @@ def codec_for(kind: FieldType, backend: str, *, scale: int | None = None, timezo
     """The codec of a column of ``kind`` on ``backend`` (``sqlite``, ``postgresql``, ``mysql``/``mariadb``)."""
     sqlite = backend == "sqlite"
     if kind in (FieldType.STRING, FieldType.ENUM):
-        return ValueCodec(_string, _identity, _string_from_db)
+        return ValueCodec(_string, identity, _string_from_db, _TEXT_NATIVE)
     if kind is FieldType.INTEGER:
-        return ValueCodec(_integer, _identity, _integer)
+        return ValueCodec(_integer, identity, _integer, frozenset[type]({int, _NONE}))
     if kind is FieldType.BOOLEAN:
-        return ValueCodec(_boolean, _sqlite_bool if sqlite else _identity, _boolean)
+        return ValueCodec(_boolean, _sqlite_bool if sqlite else identity, _boolean)
     if kind is FieldType.DATE:
-        return ValueCodec(_date, _iso if sqlite else _identity, _date)
+        return ValueCodec(_date, _iso if sqlite else identity, _date)
     if kind is FieldType.DATETIME:
         if sqlite:
-            return ValueCodec(_datetime, _sqlite_datetime, _datetime)
+            return ValueCodec(_datetime, _sqlite_datetime, _datetime_from_db)
         if backend == "postgresql" and timezone:
-            return ValueCodec(_datetime, _identity, _datetime)
-        return ValueCodec(_datetime, _naive_utc, _datetime)
+            return ValueCodec(_datetime, identity, _datetime_from_db)
+        return ValueCodec(_datetime, _naive_utc, _datetime_from_db)
     if kind is FieldType.DECIMAL:
         convert = _decimal(scale)
-        return ValueCodec(convert, _decimal_text if sqlite else _identity, convert)
+        return ValueCodec(convert, _decimal_text if sqlite else identity, convert)
     if kind is FieldType.MAP:
-        return ValueCodec(_map, _json_text, _map)
-    return ValueCodec(_string, _identity, _string_from_db)
+        return ValueCodec(_map, _json_text, _map_from_db)
+    return ValueCodec(_string, identity, _string_from_db, _TEXT_NATIVE)
+
+
+_TEXT_NATIVE = frozenset[type]({str, _NONE})

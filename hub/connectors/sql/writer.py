@@ -2,15 +2,17 @@
 
 Only the fields a request carries are compared and written; the outcome of each request
 (created / updated / unchanged) comes from comparing its values with the stored row after both
-were converted to canonical Python values, so it is exact whatever the dialect. Statements are
-compiled once per column set and run with the driver's ``executemany``; values are always bound
-parameters.
+were converted to canonical Python values, so it is exact whatever the dialect. New keys that
+occur once in the batch are inserted column by column without per-row work; existing or repeated
+keys are compared request by request in batch order. Statements are compiled once per column set
+and run with the driver's ``executemany``; values are always bound parameters.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
-import json
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,36 +20,71 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.connectors.sql.database import AnySelect, Column
-from hub.connectors.sql.layout import SqlColumn, TableLayout
-from hub.errors import SchemaError
-from hub.model.fields import FieldType
-from hub.records import WriteOutcome, WriteRequest, WriteResult
+from hub.connectors.sql.layout import TableLayout
+from hub.connectors.sql.preparing import PreparedGroup, PreparedRequest, RequestPreparer
+from hub.connectors.sql.values import convert_column, identity
+from hub.records import WriteOutcome, WriteResult
 
 IN_CHUNK = 900
 """Keys per ``WHERE id IN (…)``: well under every backend's bound-parameter limit."""
-REJECTED = "db_rejected"
 
 
 @dataclass(slots=True)
-class PreparedRequest:
-    """One request converted to canonical column values; map fields gathered per column."""
+class RowBlock:
+    """Rows to insert or update that set the same columns, held column by column."""
 
-    key: str
-    values: dict[str, Any]
-    maps: dict[str, dict[str, Any]]
+    names: tuple[str, ...]
+    keys: list[str]
+    columns: list[Sequence[Any]]
+
+
+@dataclass(slots=True)
+class StoredRows:
+    """The current values of the keys that exist: each key's row index into per-column value lists."""
+
+    index: dict[str, int]
+    columns: dict[str, Sequence[Any]]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.index
+
+    def row(self, key: str) -> dict[str, Any]:
+        """The stored values of ``key`` as a dict (it must exist)."""
+        at = self.index[key]
+        return {name: values[at] for name, values in self.columns.items()}
 
 
 @dataclass(slots=True)
 class WritePlan:
-    """What one batch will do: rows to insert and to update, by key, and the result of each request."""
+    """What one batch will do, and the result of each request."""
 
-    inserts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inserts: list[RowBlock] = field(default_factory=list)
+    updates: list[RowBlock] = field(default_factory=list)
     results: list[WriteResult] = field(default_factory=list)
 
 
-def _json_value(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
+def _merge(base: dict[str, Any] | None, entries: dict[str, Any]) -> dict[str, Any] | None:
+    """``base`` with ``entries`` applied (``None`` removes a key); an empty map is stored as NULL."""
+    merged = dict(base or {})
+    for key, value in entries.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged or None
+
+
+def _blocks(rows: dict[str, dict[str, Any]]) -> list[RowBlock]:
+    """Rows by key → blocks of rows that set the same columns."""
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for key, row in rows.items():
+        grouped.setdefault(tuple(sorted(row)), []).append(key)
+    blocks = []
+    for names, keys in grouped.items():
+        pick = operator.itemgetter(*names)
+        picked = [pick(rows[k]) for k in keys] if len(names) > 1 else [(rows[k][names[0]],) for k in keys]
+        blocks.append(RowBlock(names, keys, list(zip(*picked, strict=True)) if names else []))
+    return blocks
 
 
 class UpsertWriter:
@@ -58,130 +95,161 @@ class UpsertWriter:
         self.table = table
         self.dialect = dialect
         self.id_col: Column = sa.column(layout.id_column)
+        self.preparer = RequestPreparer(layout)
         self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, list[int] | None]] = {}
-        self._located: dict[str, tuple[SqlColumn, str | None]] = {}
 
-    # Preparing ---------------------------------------------------------------------------------------
-    def _locate(self, dotted: str) -> tuple[SqlColumn, str | None]:
-        found = self._located.get(dotted)
-        if found is None:
-            found = self.layout.locate(dotted)
-            if found is None:
-                raise SchemaError(
-                    f"table {self.layout.name} has no column for field {dotted!r} "
-                    f"(expected column {dotted.replace('.', '__')!r} or a JSON map column)"
-                )
-            self._located[dotted] = found
-        return found
+    # Reading the current rows -------------------------------------------------------------------------
+    def touched_columns(self, groups: Iterable[PreparedGroup]) -> list[str]:
+        """Every column some request sets, in table order."""
+        touched: set[str] = set()
+        for group in groups:
+            touched.update(group.names)
+            touched.update(group.map_entries)
+        return [name for name in self.layout.columns if name in touched]
 
-    def prepare(self, batch: Sequence[WriteRequest]) -> tuple[list[PreparedRequest], list[WriteResult]]:
-        """Convert each request's fields; a value that cannot fit its column fails that request only."""
-        prepared: list[PreparedRequest] = []
-        failed: list[WriteResult] = []
-        id_column = self.layout.id_column
-        for request in batch:
-            values: dict[str, Any] = {}
-            maps: dict[str, dict[str, Any]] = {}
-            problem = None
-            for dotted, raw in request.fields.items():
-                col, map_key = self._locate(dotted)
-                if col.name == id_column:
-                    continue  # the key is the id; a differing id field cannot move the record
-                try:
-                    if map_key is not None:
-                        maps.setdefault(col.name, {})[map_key] = None if raw is None else _json_value(raw)
-                    elif col.kind is FieldType.MAP and raw is not None:
-                        for key, value in col.codec.coerce(raw).items():
-                            maps.setdefault(col.name, {})[key] = value
-                    else:
-                        values[col.name] = col.codec.coerce(raw)
-                except (TypeError, ValueError, ArithmeticError):
-                    problem = f"field {dotted}: the value does not fit the {col.kind.value} column {col.name}"
-                    break
-            if problem is not None:
-                failed.append(self.failure(request.key, problem))
-            else:
-                prepared.append(PreparedRequest(request.key, values, maps))
-        return prepared, failed
-
-    def failure(self, key: str, reason: str) -> WriteResult:
-        """A ``failed`` result for ``key`` that names the table and record, never the value."""
-        return WriteResult(
-            key=key, outcome=WriteOutcome.FAILED, code=REJECTED, message=f"{self.layout.name} id={key}: {reason}"
+    def fetch_current(self, conn: sa.Connection, keys: Sequence[str], columns: Sequence[str]) -> StoredRows:
+        """The stored values of ``columns`` for the keys that exist, as canonical Python values."""
+        names = [c for c in columns if c != self.layout.id_column]
+        codecs = [self.layout.columns[n].codec for n in names]
+        unique = list(dict.fromkeys(keys))
+        rows: list[Any] = []
+        for start in range(0, len(unique), IN_CHUNK):
+            query: AnySelect = sa.select(self.id_col, *[sa.column(n) for n in names]).select_from(self.table)
+            rows.extend(conn.execute(query.where(self.id_col.in_(unique[start:start + IN_CHUNK]))).all())
+        if not rows:
+            return StoredRows({}, {})
+        ids, *stored = zip(*rows, strict=True)
+        return StoredRows(
+            {str(key): index for index, key in enumerate(ids)},
+            {n: convert_column(c.from_db, c.native, v) for n, c, v in zip(names, codecs, stored, strict=True)},
         )
 
     # Planning ---------------------------------------------------------------------------------------
-    def touched_columns(self, prepared: Iterable[PreparedRequest]) -> list[str]:
-        """Every column some request sets, in table order."""
-        touched: set[str] = set()
-        for request in prepared:
-            touched.update(request.values)
-            touched.update(request.maps)
-        return [name for name in self.layout.columns if name in touched]
-
-    def fetch_current(self, conn: sa.Connection, keys: Sequence[str], columns: Sequence[str]) -> dict[
-            str, dict[str, Any]]:
-        """The stored values of ``columns`` for the keys that exist, as canonical Python values."""
-        names = [self.layout.id_column, *[c for c in columns if c != self.layout.id_column]]
-        decoders = [self.layout.columns[n].codec.from_db for n in names[1:]]
-        unique = list(dict.fromkeys(keys))
-        current: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(unique), IN_CHUNK):
-            chunk = unique[start:start + IN_CHUNK]
-            query: AnySelect = sa.select(*[sa.column(n) for n in names]).select_from(self.table)
-            query = query.where(self.id_col.in_(chunk))
-            for row in conn.execute(query):
-                current[str(row[0])] = {
-                    n: (None if raw is None else decode(raw))
-                    for n, decode, raw in zip(names[1:], decoders, row[1:], strict=True)
-                }
-        return current
-
-    def plan(self, prepared: Sequence[PreparedRequest], current: dict[str, dict[str, Any]],
+    def plan(self, groups: Sequence[PreparedGroup], current: StoredRows,
              now: dt.datetime) -> WritePlan:
-        """Decide each request's outcome against ``current``, in batch order (a key may repeat)."""
+        """Decide each request's outcome against ``current``."""
         plan = WritePlan()
+        seen = collections.Counter(key for group in groups for key in group.keys)
+        one_by_one: list[PreparedRequest] = []
+        updates: dict[str, dict[str, Any]] = {}
+        for group in groups:
+            if any(name in group.map_entries for name in group.names):  # replaces and merges one map
+                one_by_one.extend(group.request(i) for i in range(len(group)))
+                continue
+            fresh, existing = [], []
+            for i, key in enumerate(group.keys):
+                if seen[key] != 1:
+                    one_by_one.append(group.request(i))
+                elif key in current:
+                    existing.append(i)
+                else:
+                    fresh.append(i)
+            if fresh:
+                plan.inserts.append(self._fresh_block(group, fresh, now))
+                plan.results.extend(WriteResult(key=group.keys[i], outcome=WriteOutcome.CREATED,
+                                                target_id=group.keys[i]) for i in fresh)
+            if existing:
+                self._compare(group, existing, current, now, updates, plan.results)
+        plan.updates.extend(_blocks(updates))
+        if one_by_one:
+            one_by_one.sort(key=lambda r: r.position)
+            self._plan_each(one_by_one, current, now, plan)
+        return plan
+
+    def _fresh_block(self, group: PreparedGroup, rows: list[int], now: dt.datetime) -> RowBlock:
+        """Insert rows for new keys, straight from the group's columns."""
+        whole = len(rows) == len(group)
+        names = list(group.names)
+        columns: list[Sequence[Any]] = list(group.columns) if whole else [
+            [column[i] for i in rows] for column in group.columns]
+        for name, entries in group.map_entries.items():
+            names.append(name)
+            columns.append([_merge(None, entries[i]) for i in rows])
         stamp = self.layout.updated_at_column
-        for request in prepared:
+        if stamp and stamp not in names:
+            names.append(stamp)
+            columns.append([now] * len(rows))
+        keys = group.keys if whole else [group.keys[i] for i in rows]
+        return RowBlock(tuple(names), keys, columns)
+
+    def _compare(self, group: PreparedGroup, rows: list[int], current: StoredRows,
+                 now: dt.datetime, updates: dict[str, dict[str, Any]], results: list[WriteResult]) -> None:
+        """Existing keys that occur once: compare column by column, collect the changed values per key."""
+        at = [current.index[group.keys[i]] for i in rows]
+        changes: list[dict[str, Any] | None] = [None] * len(rows)
+        for name, column in zip(group.names, group.columns, strict=True):
+            wanted = [column[i] for i in rows]
+            stored_column = current.columns[name]
+            was = [stored_column[k] for k in at]
+            for j in [j for j, (new, old) in enumerate(zip(wanted, was, strict=True)) if new != old]:
+                changed = changes[j]
+                if changed is None:
+                    changed = changes[j] = {}
+                changed[name] = wanted[j]
+        for name, entries in group.map_entries.items():
+            stored_column = current.columns[name]
+            for j, i in enumerate(rows):
+                before = stored_column[at[j]]
+                after = _merge(before, entries[i])
+                if after != (before or None):
+                    changed = changes[j]
+                    if changed is None:
+                        changed = changes[j] = {}
+                    changed[name] = after
+        stamp = self.layout.updated_at_column
+        stamped = stamp is not None and stamp not in group.names
+        for j, i in enumerate(rows):
+            key, changed = group.keys[i], changes[j]
+            if changed is None:
+                results.append(WriteResult(key=key, outcome=WriteOutcome.UNCHANGED, target_id=key))
+                continue
+            if stamped and stamp is not None:
+                changed[stamp] = now
+            updates[key] = changed
+            results.append(WriteResult(key=key, outcome=WriteOutcome.UPDATED, target_id=key))
+
+    def _plan_each(self, requests: Sequence[PreparedRequest], current: StoredRows,
+                   now: dt.datetime, plan: WritePlan) -> None:
+        """Requests for existing or repeated keys, one at a time in batch order."""
+        inserts: dict[str, dict[str, Any]] = {}
+        updates: dict[str, dict[str, Any]] = {}
+        stamp = self.layout.updated_at_column
+        for request in requests:
             key = request.key
-            if key in plan.inserts:
-                stored: dict[str, Any] | None = plan.inserts[key]
+            if key in inserts:
+                stored: dict[str, Any] | None = inserts[key]
             elif key in current:
-                stored = {**current[key], **plan.updates.get(key, {})}
+                stored = {**current.row(key), **updates.get(key, {})}
             else:
                 stored = None
             if stored is None:
                 row = dict(request.values)
                 for name, entries in request.maps.items():
-                    merged = {k: v for k, v in entries.items() if v is not None}
-                    row[name] = merged or None
+                    row[name] = _merge(row.get(name), entries)
                 if stamp and stamp not in row:
                     row[stamp] = now
-                plan.inserts[key] = row
+                inserts[key] = row
                 plan.results.append(WriteResult(key=key, outcome=WriteOutcome.CREATED, target_id=key))
                 continue
-            changes = {name: value for name, value in request.values.items() if stored.get(name) != value}
+            changes = {name: value for name, value in request.values.items()
+                       if name not in request.maps and stored.get(name) != value}
             for name, entries in request.maps.items():
-                before = stored.get(name) or {}
-                after = dict(before)
-                for k, v in entries.items():
-                    if v is None:
-                        after.pop(k, None)
-                    else:
-                        after[k] = v
-                if after != before:
-                    changes[name] = after or None
+                before = stored.get(name)
+                after = _merge(request.values.get(name, before), entries)
+                if after != (before or None):
+                    changes[name] = after
             if not changes:
                 plan.results.append(WriteResult(key=key, outcome=WriteOutcome.UNCHANGED, target_id=key))
                 continue
             if stamp and stamp not in request.values:
                 changes[stamp] = now
-            if key in plan.inserts:
-                plan.inserts[key].update(changes)
+            if key in inserts:
+                inserts[key].update(changes)
             else:
-                plan.updates[key] = {**plan.updates.get(key, {}), **changes}
+                updates[key] = {**updates.get(key, {}), **changes}
             plan.results.append(WriteResult(key=key, outcome=WriteOutcome.UPDATED, target_id=key))
-        return plan
+        plan.inserts.extend(_blocks(inserts))
+        plan.updates.extend(_blocks(updates))
 
     # Executing --------------------------------------------------------------------------------------
     def _statement(self, kind: str, columns: tuple[str, ...]) -> tuple[str, list[int] | None]:
@@ -194,37 +262,38 @@ class UpsertWriter:
         if kind == "insert":
             stmt = sa.insert(self.table).values(binds)
         else:
-            stmt = sa.update(self.table).where(self.id_col == sa.bindparam(f"crmhub_v{len(columns)}")).values(binds)
+            key = binds.pop(self.layout.id_column)
+            stmt = sa.update(self.table).where(self.id_col == key).values(binds)
         compiled = stmt.compile(dialect=self.dialect)
         order = [int(name.removeprefix("crmhub_v")) for name in compiled.positiontup] \
             if compiled.positiontup is not None else None
         self._statements[(kind, columns)] = (compiled.string, order)
         return compiled.string, order
 
-    def _run(self, conn: sa.Connection, kind: str, rows: dict[str, dict[str, Any]]) -> None:
-        groups: dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]] = {}
-        for key, row in rows.items():
-            groups.setdefault(tuple(sorted(row)), []).append((key, row))
-        for columns, members in groups.items():
-            if kind == "insert":
-                columns = (self.layout.id_column, *columns)
-            sql, order = self._statement(kind, columns)
-            encoders = [self.layout.columns[name].codec.to_db for name in columns]
-            params: list[Any] = []
-            for key, row in members:
-                values = [key if name == self.layout.id_column and kind == "insert" else enc(row[name])
-                          for name, enc in zip(columns, encoders, strict=True)]
-                if kind == "update":
-                    values.append(key)
-                if order is None:
-                    params.append({f"crmhub_v{i}": v for i, v in enumerate(values)})
-                else:
-                    params.append(tuple(values[i] for i in order))
-            conn.exec_driver_sql(sql, params)
+    def _run(self, conn: sa.Connection, kind: str, block: RowBlock) -> None:
+        id_column = self.layout.id_column
+        values = list(block.columns)
+        for index, name in enumerate(block.names):
+            encode = self.layout.columns[name].codec.to_db
+            if encode is not identity:
+                values[index] = [None if v is None else encode(v) for v in values[index]]
+        # Inserts bind the id first, updates last (in the WHERE clause).
+        if kind == "insert":
+            bound, columns = (id_column, *block.names), [block.keys, *values]
+        else:
+            bound, columns = (*block.names, id_column), [*values, block.keys]
+        sql, order = self._statement(kind, bound)
+        if order is None:
+            names = [f"crmhub_v{i}" for i in range(len(bound))]
+            params: list[Any] = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        else:
+            # Reorder whole columns to the statement's placeholder order: no per-row work.
+            params = list(zip(*[columns[i] for i in order], strict=True))
+        conn.exec_driver_sql(sql, params)
 
     def execute(self, conn: sa.Connection, plan: WritePlan) -> None:
         """Run the plan's inserts and updates on ``conn`` (inside the caller's transaction)."""
-        if plan.inserts:
-            self._run(conn, "insert", plan.inserts)
-        if plan.updates:
-            self._run(conn, "update", plan.updates)
+        for block in plan.inserts:
+            self._run(conn, "insert", block)
+        for block in plan.updates:
+            self._run(conn, "update", block)
