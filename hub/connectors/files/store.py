@@ -9,8 +9,9 @@ so a checkpoint the engine takes afterwards never covers rows that are not on di
 ``close()`` compacts the file when rows were superseded: a streaming copy keeping the latest row
 of each key in first-appearance order, written to a temporary file, fsynced and moved over the
 original with ``os.replace``. A crash before that leaves superseded rows behind; the next scan
-keeps the last row of each key and the next close compacts. A torn last line (a crash in the
-middle of a write the engine never saw acknowledged) is cut off by the scan.
+keeps the last row of each key and the next close compacts. An unreadable last line without a
+line end (a crash in the middle of a write the engine never saw acknowledged) is moved into
+``.<name>.torn`` beside the file and cut off; nothing is deleted.
 """
 
 from __future__ import annotations
@@ -115,7 +116,14 @@ class KeyedFile:
         return rewrite
 
     def _cut_torn_tail(self, offset: int) -> None:
+        """Move the bytes from ``offset`` on into ``.<name>.torn`` beside the file, and cut them off."""
         with self.path.open("r+b") as handle:
+            handle.seek(offset)
+            tail = handle.read()
+            with self.path.with_name(f".{self.path.name}.torn").open("ab") as keep:
+                keep.write(tail + b"\n")
+                keep.flush()
+                os.fsync(keep.fileno())
             handle.truncate(offset)
             os.fsync(handle.fileno())
 
@@ -137,6 +145,9 @@ class KeyedFile:
         self._writer = self.path.open("r+b")
         self._end = self._writer.seek(0, os.SEEK_END)
         self._probe = self.path.open("rb")
+        if self._end and not _ends_with_newline(self.path, self._end):
+            # A file saved without a final line end: the first appended row must not join its last line.
+            self._append(b"\n")
 
     def _close_handles(self) -> None:
         for handle in (self._writer, self._probe):

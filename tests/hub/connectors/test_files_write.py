@@ -219,6 +219,15 @@ def test_a_torn_last_line_from_a_crash_mid_write_is_cut_off(tmp_path: Path) -> N
     with connector(path) as conn:
         assert outcomes(conn.write("contacts", [WriteRequest("hub-9", {"first_name": "Tam"})])) == ["created"]
     assert [r.id for r in read_back(path)] == ["hub-0", "hub-1", "hub-9"]
+    assert (tmp_path / ".out.csv.torn").read_bytes() == b'hub-9,"Yar\n'
+
+
+def test_a_file_without_a_final_line_end_gets_one_before_the_first_appended_row(tmp_path: Path) -> None:
+    path = tmp_path / "hand.csv"
+    path.write_bytes(b"id,first_name\r\n1,Ali")
+    with connector(path) as conn:
+        assert outcomes(conn.write("contacts", [WriteRequest("2", {"first_name": "Veli"})])) == ["created"]
+    assert [r.data for r in read_back(path)] == [{"id": "1", "first_name": "Ali"}, {"id": "2", "first_name": "Veli"}]
 
 
 def test_a_new_custom_field_in_a_later_batch_widens_the_header_without_losing_values(tmp_path: Path) -> None:
