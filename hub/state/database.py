@@ -64,7 +64,8 @@ def _sqlite_engine(database: str | None) -> Engine:
         )
     else:
         assert database is not None
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # Private when we create it: identity maps hold record ids, which some sources make of emails.
+        Path(database).expanduser().parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = create_engine(
             f"sqlite:///{Path(database).expanduser()}",
             connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False, "isolation_level": None},

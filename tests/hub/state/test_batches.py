@@ -144,3 +144,15 @@ def test_a_large_batch_commits(pipeline: Pipeline, store: StateStore) -> None:
     pipeline.commit(outcomes, links, checkpoint={"offset": 2000})
     assert store.count_outcomes(pipeline.run_id) == {"created": 2000}
     assert len(store.resolve("hubspot", "contacts", [f"T{i}" for i in range(2000)])) == 2000
+
+
+def test_awkward_text_survives_the_bulk_paths(pipeline: Pipeline, store: StateStore) -> None:
+    ref = "müşteriler.csv line 3\twith\ttabs, a back\\slash, a 'quote' and\na newline"
+    detail = {"note": "a\tb\\c\r\nd", "empty": "", "none": None}
+    pipeline.commit(
+        [RecordOutcome(1, ref, "İD\\1", "hub-\t1", "created", "T\n1", detail)],
+        [("hub-\t1", "hubspot", "T\n1\\")],
+    )
+    [stored] = store.list_outcomes(pipeline.run_id)
+    assert stored == RecordOutcome(1, ref, "İD\\1", "hub-\t1", "created", "T\n1", detail)
+    assert store.resolve("hubspot", "contacts", ["T\n1\\"]) == {"T\n1\\": "hub-\t1"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import threading
 from pathlib import Path
 
@@ -54,6 +55,7 @@ def test_sqlite_store_creates_its_directory_and_uses_wal(tmp_path: Path, keys: S
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
     assert (tmp_path / "deep" / "er" / "state.db").exists()
+    assert stat.S_IMODE((tmp_path / "deep" / "er").stat().st_mode) == 0o700, "the store's own directory is private"
 
 
 def test_in_memory_sqlite_store_works(keys: StoreKeys) -> None:
