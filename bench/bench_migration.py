@@ -1,9 +1,12 @@
 """End-to-end CSV → SQLite migration through the full pipeline: records/s and peak RSS.
 
-Generates N contacts (seeded, the demo's Turkish legacy export in Windows-1254 with its planted
-problems), then runs ``crmhub migrate`` in a child process (so its peak RSS is its own) and, as a
-baseline in the same script, a bare ``csv`` → ``sqlite3`` copy of the same file with no mapping,
-validation, identity or state. Prints both rates and their ratio.
+Generates N contacts (seeded, with the demo's planted problems: duplicates, invalid e-mails and
+phones, bad TCKNs, impossible dates, formula cells) in two shapes: ``canonical`` — UTF-8 with
+canonical headers, the format crmhub's own CSV export has, read without a mapping — and
+``legacy`` — the Turkish legacy export in Windows-1254 read through ``mappings/legacy-tr.yaml``.
+Each runs ``crmhub migrate`` in a child process (so its peak RSS is its own); as a baseline in the
+same script, a bare ``csv`` → ``sqlite3`` copy of the same file with no mapping, validation,
+identity or state. Prints both rates and their ratio.
 
     ./dev bench bench_migration.py --records 100000 [--records 1000000]
 """
@@ -20,16 +23,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from hub.demo.generate import write_export
+from hub.demo.generate import generate_rows, write_export
 from hub.demo.run import CONFIG
 
 
-def baseline(csv_path: Path, db_path: Path) -> float:
+def baseline(csv_path: Path, db_path: Path, encoding: str, delimiter: str) -> float:
     """Raw copy: decode, split, insert. What a pipeline with no checks at all would cost."""
     start = time.perf_counter()
     con = sqlite3.connect(db_path)
-    with csv_path.open(encoding="cp1254", newline="") as handle:
-        reader = csv.reader(handle, delimiter=";")
+    with csv_path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
         header = next(reader)
         columns = ", ".join(f'"c{i}"' for i in range(len(header)))
         con.execute(f"CREATE TABLE raw ({columns})")
@@ -48,13 +51,55 @@ def baseline(csv_path: Path, db_path: Path) -> float:
     return time.perf_counter() - start
 
 
-def run(records: int, workdir: Path) -> None:
+COUNTRIES = {"Türkiye": "TR", "Turkey": "TR", "TR": "TR", "TÜRKİYE": "TR", "Almanya": "DE", "Germany": "DE",
+             "Fransa": "FR", "United Kingdom": "GB", "İtalya": "IT", "Spain": "ES", "Hollanda": "NL", "Avusturya": "AT"}
+CANONICAL_HEADER = ("id", "first_name", "last_name", "email", "mobile", "company", "job_title", "address.street",
+                    "address.city", "address.postcode", "address.country", "national_id.value", "birth_date",
+                    "lifecycle_stage", "language", "consent.email", "consent.processing_restricted", "created_at")
+STAGES = {"Müşteri": "customer", "Potansiyel": "lead", "Fırsat": "opportunity", "Eski Müşteri": "former_customer"}
+
+
+def write_canonical(path: Path, count: int, seed: int) -> int:
+    """The same people and problems as the legacy export, as canonical UTF-8 CSV."""
+    rows, _ = generate_rows(count, seed)
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CANONICAL_HEADER)
+        for row in rows:
+            day, month, year = [*row[12].split("."), "", "", ""][:3] if row[12] else ("", "", "")
+            writer.writerow([
+                row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
+                COUNTRIES.get(row[10], row[10]), row[11], f"{year}-{month}-{day}" if row[12] else "",
+                STAGES.get(row[13], "lead"), row[14],
+                {"Evet": "granted", "Hayır": "denied"}.get(row[15], ""), row[16] == "Evet",
+                row[17].replace(" ", "T") + ":00+03:00",
+            ])
+            written += 1
+    return written
+
+
+CANONICAL_CONFIG = """\
+state: sqlite:///.crmhub/state.db
+connections:
+  legacy: {connector: csv, path: customers.csv}
+  warehouse: {connector: sql, url: "sqlite:///warehouse.db", table: contacts}
+"""
+
+
+def run(records: int, workdir: Path, shape: str) -> None:
     export = workdir / "customers.csv"
     t0 = time.perf_counter()
-    planted = write_export(export, records, seed=11)
+    if shape == "canonical":
+        rows = write_canonical(export, records, seed=11)
+        (workdir / "crmhub.yaml").write_text(CANONICAL_CONFIG, encoding="utf-8")
+        encoding, delimiter = "utf-8", ","
+    else:
+        planted = write_export(export, records, seed=11)
+        rows = planted.rows + planted.kinds.get("ragged", 0)
+        (workdir / "crmhub.yaml").write_text(CONFIG.format(config=workdir / "crmhub.yaml"), encoding="utf-8")
+        encoding, delimiter = "cp1254", ";"
     generated = time.perf_counter() - t0
-    (workdir / "crmhub.yaml").write_text(CONFIG.format(config=workdir / "crmhub.yaml"), encoding="utf-8")
-    rows = planted.rows + planted.kinds.get("ragged", 0)
 
     start = time.perf_counter()
     done = subprocess.run(
@@ -65,8 +110,9 @@ def run(records: int, workdir: Path) -> None:
     elapsed = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-2000:]
-    raw = baseline(export, workdir / "baseline.db")
+    raw = baseline(export, workdir / "baseline.db", encoding, delimiter)
 
+    print(f"shape:                  {shape}")
     print(f"records in export:      {rows:,} (generated in {generated:.1f} s, {export.stat().st_size / 1e6:.0f} MB)")
     print(f"crmhub migrate:         {elapsed:.1f} s  → {rows / elapsed:,.0f} records/s  (peak RSS {peak_mb:,.0f} MB)")
     print(f"baseline csv→sqlite3:   {raw:.1f} s  → {rows / raw:,.0f} records/s")
@@ -78,16 +124,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, action="append", help="contacts to generate (repeatable)")
     parser.add_argument("--keep", type=Path, help="keep the files in this folder")
+    parser.add_argument("--shape", choices=("canonical", "legacy", "both"), default="both")
     args = parser.parse_args()
+    shapes = ("canonical", "legacy") if args.shape == "both" else (args.shape,)
     for count in args.records or [100_000]:
-        print(f"== {count:,} contacts ==")
-        if args.keep:
-            folder = args.keep / str(count)
-            folder.mkdir(parents=True, exist_ok=True)
-            run(count, folder)
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                run(count, Path(tmp))
+        for shape in shapes:
+            print(f"== {count:,} contacts, {shape} ==")
+            if args.keep:
+                folder = args.keep / f"{shape}-{count}"
+                folder.mkdir(parents=True, exist_ok=True)
+                run(count, folder, shape)
+            else:
+                with tempfile.TemporaryDirectory() as tmp:
+                    run(count, Path(tmp), shape)
 
 
 if __name__ == "__main__":
