@@ -53,10 +53,15 @@ class KeyedFile:
         self._head = Resume(0, 0, 0)
         self._writer: BinaryIO | None = None
         self._probe: BinaryIO | None = None
+        self._torn_at: int | None = None
+        self._foreign_layout = False
 
     # Opening ---------------------------------------------------------------------------------------
     def _ensure(self, first_rows: Sequence[Mapping[str, Any]] | None) -> bool:
-        """Build the index (creating the file when ``first_rows`` are about to be written); False if none."""
+        """Build the index, reading only; create the file when ``first_rows`` are about to be written.
+
+        False when there is no file and nothing to write: a lookup (or a dry run) changes nothing.
+        """
         if self._slots is not None:
             return True
         exists = self.path.exists() and self.path.stat().st_size > 0
@@ -66,10 +71,21 @@ class KeyedFile:
             self.format.start_new(first_rows)
             self._create()
         else:
-            if self._scan():
-                self._rewrite()
-        self._open_handles()
+            self._scan()
+        self._probe = self.path.open("rb")
         return True
+
+    def _make_writable(self) -> None:
+        """Before the first append: set aside a torn tail, rewrite a foreign layout, open for writing."""
+        if self._writer is not None:
+            return
+        if self._torn_at is not None:
+            self._cut_torn_tail(self._torn_at)
+            self._torn_at = None
+        if self._foreign_layout:
+            self._rewrite()
+            self._foreign_layout = False
+        self._open_handles()
 
     def _create(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,12 +107,12 @@ class KeyedFile:
             self._head = reader.open(handle, os.fstat(handle.fileno()).st_size)
         self._reader = reader
 
-    def _scan(self) -> bool:
-        """Index the existing file; True when it must be rewritten in our layout."""
+    def _scan(self) -> None:
+        """Index the existing file; note whether it must be rewritten in our layout or has a torn tail."""
         self._reset_index()
         self._open_reader()
         assert self._reader is not None
-        rewrite = self.format.adopt(self._reader)
+        self._foreign_layout = self.format.adopt(self._reader)
         if not self._reader.has_id and self.path.stat().st_size > self._head.offset:
             raise FileFormatError(f"{self.path.name} has no {self.key_field!r} column to key rows on")
         size = self.path.stat().st_size
@@ -105,7 +121,7 @@ class KeyedFile:
             for record, end, _ in self._reader.located_records(handle, self._head):
                 if record.error is not None:
                     if end >= size and not _ends_with_newline(self.path, size):
-                        self._cut_torn_tail(start)
+                        self._torn_at = start
                         break
                     raise FileFormatError(
                         f"{record.ref}: {record.error.message} [{record.error.code}]; the target file has rows "
@@ -113,7 +129,6 @@ class KeyedFile:
                     )
                 self._index(record.id, start, row_hash(self.format.encode(record.data)))
                 start = end
-        return rewrite
 
     def _cut_torn_tail(self, offset: int) -> None:
         """Move the bytes from ``offset`` on into ``.<name>.torn`` beside the file, and cut them off."""
@@ -188,7 +203,9 @@ class KeyedFile:
             fields = self.format.normalise({k: v for k, v in request.fields.items() if k != self.key_field})
             prepared.append((position, request, fields))
         new_rows = [{self.key_field: request.key, **fields} for _, request, fields in prepared]
-        if self._ensure(new_rows) and self.format.widen(name for row in new_rows for name in row):
+        self._ensure(new_rows)
+        self._make_writable()
+        if self.format.widen(name for row in new_rows for name in row):
             self._rewrite()
         appended = bytearray()
         pending: dict[str, dict[str, Any]] = {}
@@ -297,9 +314,9 @@ class KeyedFile:
             start = end
 
     def close(self) -> None:
-        """Compact if rows were superseded, then release the file."""
+        """Compact if rows were superseded and this session wrote (a dry run changes nothing), then release."""
         try:
-            if self._slots is not None and self._superseded:
+            if self._slots is not None and self._superseded and self._writer is not None:
                 self._rewrite()
         finally:
             self._close_handles()

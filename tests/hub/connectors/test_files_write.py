@@ -322,3 +322,16 @@ def test_a_field_name_that_cannot_be_a_column_fails_alone(tmp_path: Path, name: 
         results = conn.write("contacts", [WriteRequest("a", {name: "v"}), WriteRequest("b", {"first_name": "B"})])
     assert [(r.outcome.value, r.code) for r in results] == [("failed", "invalid_field"), ("created", None)]
     assert [r.data for r in read_back(path)] == [{"id": "b", "first_name": "B"}]
+
+
+def test_lookups_alone_never_change_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.csv"
+    original = "id;first_name\r\n1;Işıl\r\n1;Işık\r\n2;Ali".encode("cp1254") + b'\r\n3;"torn'
+    path.write_bytes(original)
+    with connector(path) as conn:
+        assert conn.lookup("contacts", ["1", "2", "3"]) == {
+            "1": {"id": "1", "first_name": "Işık"},
+            "2": {"id": "2", "first_name": "Ali"},
+        }
+    assert path.read_bytes() == original
+    assert not (tmp_path / ".legacy.csv.torn").exists()
