@@ -15,7 +15,7 @@ from hub.connectors.sql.config import SqlConfig, display_url, engine_url
 from hub.connectors.sql.database import WRITE_OPTION, AnyRow, AnySelect, Column, create_engine
 from hub.connectors.sql.failures import Failure, as_hub_error, classify, safe_reason
 from hub.connectors.sql.layout import SqlColumn, TableLayout, canonical_table, field_name, layout_from_reflection
-from hub.connectors.sql.preparing import PreparedGroup
+from hub.connectors.sql.preparing import PreparedGroup, merge_groups
 from hub.connectors.sql.reader import KeysetReader, RowDecoder
 from hub.connectors.sql.values import codec_for
 from hub.connectors.sql.writer import IN_CHUNK, UpsertWriter
@@ -250,17 +250,22 @@ class SqlConnector(Connector):
         except (sa.exc.SQLAlchemyError, OSError) as exc:
             if classify(exc) is not Failure.REJECTED:
                 raise as_hub_error(exc, f"writing to {self.where}") from None
-        # The batch failed as a whole because of some rows: find them by writing one request at a time.
+        # The batch failed as a whole because of some rows: find them by halving, so that a few bad rows
+        # in a large batch cost a few dozen transactions, not one per row.
         singles = sorted((g.single(i) for g in groups for i in range(len(g))), key=lambda g: g.positions[0])
-        for single in singles:
-            try:
-                results += self._write_groups(writer, [single])
-            except (sa.exc.SQLAlchemyError, OSError) as exc:
-                if classify(exc) is not Failure.REJECTED:
-                    raise as_hub_error(exc, f"writing to {self.where}") from None
+        return results + self._write_halving(writer, singles)
+
+    def _write_halving(self, writer: UpsertWriter, singles: list[PreparedGroup]) -> list[WriteResult]:
+        try:
+            return self._write_groups(writer, merge_groups(singles))
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
+            if classify(exc) is not Failure.REJECTED:
+                raise as_hub_error(exc, f"writing to {self.where}") from None
+            if len(singles) == 1:
                 reason = f"the database rejected the row: {safe_reason(exc)}"
-                results.append(writer.preparer.failure(single.keys[0], reason))
-        return results
+                return [writer.preparer.failure(singles[0].keys[0], reason)]
+        middle = len(singles) // 2
+        return self._write_halving(writer, singles[:middle]) + self._write_halving(writer, singles[middle:])
 
     def _write_groups(self, writer: UpsertWriter, groups: Sequence[PreparedGroup]) -> list[WriteResult]:
         now = dt.datetime.now(dt.UTC)

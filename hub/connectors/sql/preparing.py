@@ -64,6 +64,25 @@ class PreparedGroup:
         return len(self.keys)
 
 
+def merge_groups(groups: Sequence[PreparedGroup]) -> list[PreparedGroup]:
+    """Groups with the same columns joined into one, in the given order."""
+    merged: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[PreparedGroup, list[list[Any]]]] = {}
+    for group in groups:
+        shape = (tuple(group.names), tuple(group.map_entries))
+        if shape not in merged:
+            columns: list[list[Any]] = [[] for _ in group.names]
+            merged[shape] = (PreparedGroup([], [], group.names, list(columns),
+                                           {name: [] for name in group.map_entries}), columns)
+        into, lists = merged[shape]
+        into.keys.extend(group.keys)
+        into.positions.extend(group.positions)
+        for target, column in zip(lists, group.columns, strict=True):
+            target.extend(column)
+        for name, entries in group.map_entries.items():
+            into.map_entries[name].extend(entries)
+    return [into for into, _ in merged.values()]
+
+
 @dataclass(frozen=True, slots=True)
 class _Slot:
     """Where one field of a request goes: a plain column, or one key of a map column."""

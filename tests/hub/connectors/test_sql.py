@@ -275,6 +275,24 @@ def test_a_rejected_row_fails_alone_and_the_rest_is_written(db: Backend) -> None
     assert set(sql.lookup("contacts", ["ok1", "ok2", "bad"])) == {"ok1", "ok2"}
 
 
+def test_several_rejected_rows_in_a_large_batch_are_each_found(db: Backend) -> None:
+    table = db.new_table()
+    db.execute(f"CREATE TABLE {table} (id VARCHAR(64) PRIMARY KEY, first_name VARCHAR(100) NOT NULL, "
+               f"updated_at TIMESTAMP NULL)")
+    sql = db.connector(table=table)
+    bad = {"k007", "k031", "k032", "k099"}
+    batch = [contact(f"k{i:03d}", first_name=None if f"k{i:03d}" in bad else "ok") for i in range(100)]
+    batch.append(contact("k001", first_name="again"))  # a repeated key keeps its order after the split
+
+    results = sql.write("contacts", batch)
+
+    assert len(results) == len(batch)
+    assert {r.key for r in results if r.outcome is WriteOutcome.FAILED} == bad
+    assert [r.outcome.value for r in results if r.key == "k001"] == ["created", "updated"]
+    assert len(sql.lookup("contacts", [r.key for r in batch])) == 96
+    assert sql.lookup("contacts", ["k001"])["k001"]["first_name"] == "again"
+
+
 def test_a_field_without_a_column_is_a_schema_error(db: Backend) -> None:
     sql = db.connector()
     with pytest.raises(SchemaError, match="favourite_colour"):
