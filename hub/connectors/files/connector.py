@@ -6,6 +6,7 @@ are read, and :mod:`hub.connectors.files.formula` for the formula-escaping rule 
 
 from __future__ import annotations
 
+import abc
 import os
 from collections.abc import Generator, Sequence
 from contextlib import closing
@@ -54,11 +55,13 @@ class FileConnector(Connector):
         self.path: Path = config.resolved_path(context)
         self._target: KeyedFile | None = None
 
+    @abc.abstractmethod
     def _reader(self, stream: str) -> FileReader:
-        raise NotImplementedError
+        """A reader of the file for ``stream``."""
 
+    @abc.abstractmethod
     def _format(self) -> RowFormat:
-        raise NotImplementedError
+        """The layout rows are written in."""
 
     def _store(self, stream: str) -> KeyedFile:
         self._check_stream(stream)
@@ -70,8 +73,9 @@ class FileConnector(Connector):
         if stream != self.config.stream:
             raise ConfigError(f"{self.path.name} provides stream {self.config.stream!r}, not {stream!r}")
 
+    @abc.abstractmethod
     def _columns(self) -> list[str]:
-        raise NotImplementedError
+        """The field names the existing file holds."""
 
     def check(self) -> CheckResult:
         """The file is a readable file whose head parses; or it does not exist yet in a writable folder.
