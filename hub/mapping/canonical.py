@@ -71,7 +71,7 @@ class CanonicalStreamMapping(StreamMapping):
     def system_fields_read(self) -> set[str]:
         return self.system_fields_written()
 
-    def check_against(self, info: StreamInfo) -> list[str]:
+    def check_against(self, info: StreamInfo, *, lengths: bool = False) -> list[str]:
         """Only the key field is required of a canonical target: it may hold a subset of the fields."""
         if self.key_field and info.fields and self.key_field not in info.fields:
             return [f"{self.canonical} → {info.name}: the key field {self.key_field} does not exist in {info.name}"]

@@ -28,7 +28,7 @@ def _text(value: Any) -> str:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, dict | list | tuple | set | bytes):
-        raise TransformError("value_invalid", "expected text, got a structured value")
+        raise TransformError("type_invalid", "expected text, got a structured value")
     return str(value)
 
 
@@ -37,7 +37,7 @@ def _integer(value: Any) -> int:
         return value
     number = parse_decimal(value)
     if number != number.to_integral_value():
-        raise TransformError("value_invalid", "expected a whole number")
+        raise TransformError("type_invalid", "expected a whole number")
     return int(number)
 
 
@@ -47,14 +47,14 @@ def _decimal(value: Any) -> decimal.Decimal:
     try:
         return parse_decimal(value)
     except TransformError:
-        raise TransformError("value_invalid", "expected a number") from None
+        raise TransformError("type_invalid", "expected a number") from None
 
 
 def _boolean(value: Any) -> bool:
     try:
         return parse_boolean(value)
     except TransformError:
-        raise TransformError("value_invalid", "expected a yes/no value") from None
+        raise TransformError("type_invalid", "expected a yes/no value") from None
 
 
 def _date(value: Any) -> dt.date:
@@ -63,7 +63,7 @@ def _date(value: Any) -> dt.date:
     try:
         parsed = parse_date(value, date_only=True)
     except TransformError:
-        raise TransformError("value_invalid", "expected a date") from None
+        raise TransformError("type_invalid", "expected a date") from None
     return parsed if not isinstance(parsed, dt.datetime) else parsed.date()
 
 
@@ -73,9 +73,9 @@ def _datetime(value: Any) -> dt.datetime:
     try:
         parsed = parse_date(value)
     except TransformError:
-        raise TransformError("value_invalid", "expected a date and time") from None
+        raise TransformError("type_invalid", "expected a date and time") from None
     if not isinstance(parsed, dt.datetime):  # pragma: no cover - parse_date returns datetimes without date_only
-        raise TransformError("value_invalid", "expected a date and time")
+        raise TransformError("type_invalid", "expected a date and time")
     return parsed
 
 
@@ -86,7 +86,7 @@ def _choice(choices: tuple[str, ...]) -> Coercion:
     def choice(value: Any) -> str:
         found = spelling.get(_text(value).strip().casefold())
         if found is None:
-            raise TransformError("choice_invalid", f"expected one of: {listed}")
+            raise TransformError("value_not_allowed", f"expected one of: {listed}")
         return found
 
     return choice

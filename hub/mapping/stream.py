@@ -242,11 +242,15 @@ class StreamMapping:
         return read
 
     # Checking against a target ---------------------------------------------------------------------
-    def check_against(self, info: StreamInfo) -> list[str]:
-        """Problems writing this mapping into ``info`` would meet, in words; empty when it fits."""
+    def check_against(self, info: StreamInfo, *, lengths: bool = False) -> list[str]:
+        """Problems writing this mapping into ``info`` would meet, in words; empty when it fits.
+
+        See :func:`hub.mapping.target_check.check_mapping_against`; ``lengths`` adds target
+        fields narrower than their canonical field.
+        """
         from hub.mapping.target_check import check_mapping_against
 
-        return check_mapping_against(self, info)
+        return check_mapping_against(self, info, lengths=lengths)
 
     def written_values(self, system: str) -> tuple[str | None, tuple[Any, ...] | None]:
         """``(canonical field, the values it can write)`` for a system field; values ``None`` when open."""

@@ -12,12 +12,16 @@ if TYPE_CHECKING:
 __all__ = ["check_mapping_against"]
 
 
-def check_mapping_against(mapping: StreamMapping, info: StreamInfo) -> list[str]:
+def check_mapping_against(mapping: StreamMapping, info: StreamInfo, *, lengths: bool = False) -> list[str]:
     """Every problem, in words naming the system field and the canonical one it comes from.
 
-    Checked: each written field exists and is not read-only; picklist values the mapping can
-    write are allowed by the target; the target's maximum length is not below the canonical one
-    (values would not fit); the key field exists.
+    Checked: the key field exists; each written field exists and is not read-only; picklist
+    values the mapping can write are allowed by the target. With ``lengths``, also a target
+    maximum length below the canonical one. That one is off by default because nearly every
+    CRM is narrower than the canonical model somewhere (Salesforce ``FirstName`` holds 40, the
+    canonical ``first_name`` 100): failing the whole run for it would stop every migration,
+    while the values that really do not fit are caught one by one by
+    :func:`hub.validation.check_target_limits` and quarantined.
     """
     from hub.mapping.stream import canonical_fields
 
@@ -44,7 +48,8 @@ def check_mapping_against(mapping: StreamMapping, info: StreamInfo) -> list[str]
                 )
         canonical_spec = canonical.get(source) if source else None
         if (
-            spec.max_length
+            lengths
+            and spec.max_length
             and canonical_spec is not None
             and canonical_spec.max_length
             and spec.max_length < canonical_spec.max_length

@@ -82,6 +82,6 @@ def digits(value: Any) -> str:
 def truncate(value: Any, *, length: int) -> str:
     """Cut text to at most ``length`` characters."""
     if length < 0:
-        raise TransformError("value_invalid", "truncate needs a length of 0 or more")
+        raise TransformError("type_invalid", "truncate needs a length of 0 or more")
     text = _text(value)
     return text if len(text) <= length else text[:length]

@@ -14,8 +14,8 @@ REASON_CODES: dict[str, str] = {
     "unknown_field": "the field is not a canonical field of the stream (e.g. a CSV header that is not canonical)",
     "picklist_unmapped": "the value is not in the field's picklist map and the mapping gives no default",
     "split_failed": "a value meant to be split into several fields could not be split",
-    "value_invalid": "the value does not have the field's type (text where a date, number or yes/no belongs)",
-    "choice_invalid": "the value is not one of the field's allowed choices",
+    "type_invalid": "the value does not have the field's type (text where a date, number or yes/no belongs)",
+    "value_not_allowed": "the value is not one of the field's allowed choices",
     "transform_failed": "a transform failed unexpectedly on the value (a bug in the transform)",
     # Transforms
     "date_invalid": "not a date or date-time in any known format",
@@ -35,6 +35,13 @@ REASON_CODES: dict[str, str] = {
     "national_id_type_invalid": "the identifier type is not TCKN, VKN or OTHER",
     "required_missing": "a field the stream requires is empty",
     "too_long": "longer than the field's maximum length (canonical or the target's)",
+    # Emitted by the engine and the built-in connectors; listed here so summaries can explain them
+    "duplicate_source_id": "the same source id appeared earlier in the same run",
+    "row_malformed": "a file row could not be parsed (wrong number of columns, bad quoting, bad encoding)",
+    "missing_id": "the record has no value in its id column",
+    "invalid_timestamp": "the record's updated-at column is not a date-time",
+    "field_too_large": "a value is larger than the connector accepts",
+    "target_no_result": "the target returned no result for the record",
 }
 
 

@@ -33,7 +33,7 @@ def check_dates(record: dict[str, Any], stream: str, today: dt.date | None = Non
     if birth is not None and birth != "":
         day = _as_date(birth)
         if day is None:
-            issues.append(Issue("birth_date", "value_invalid", "not a date (expected YYYY-MM-DD)"))
+            issues.append(Issue("birth_date", "type_invalid", "not a date (expected YYYY-MM-DD)"))
         elif day < EARLIEST_BIRTH_DATE or day > (today or dt.date.today()):
             issues.append(Issue("birth_date", "date_out_of_range", "a birth date must be between 1900 and today"))
         elif day is not birth:
@@ -46,10 +46,10 @@ def check_dates(record: dict[str, Any], stream: str, today: dt.date | None = Non
             try:
                 value = dt.datetime.fromisoformat(value.strip())
             except ValueError:
-                issues.append(Issue(field, "value_invalid", "not an ISO 8601 date-time"))
+                issues.append(Issue(field, "type_invalid", "not an ISO 8601 date-time"))
                 continue
         if not isinstance(value, dt.datetime):
-            issues.append(Issue(field, "value_invalid", "not a date-time"))
+            issues.append(Issue(field, "type_invalid", "not a date-time"))
         elif value.utcoffset() is None:
             issues.append(Issue(field, "datetime_naive", "the date-time has no time zone; a UTC instant is needed"))
         elif value.tzinfo is not dt.UTC:

@@ -71,7 +71,7 @@ def check_identifier(record: dict[str, Any], prefix: str) -> list[Issue]:
     value = str(raw)
     kind = record.get(type_key)
     kind = str(kind).upper() if kind not in (None, "") else None
-    compact = _NOISE.sub("", value)
+    compact = value if value.isdigit() else _NOISE.sub("", value)
     if kind is None:
         if compact.isascii() and compact.isdigit() and len(compact) in (10, 11):
             kind = "TCKN" if len(compact) == 11 else "VKN"

@@ -28,34 +28,48 @@ def is_region(region: str) -> bool:
     return region in phonenumbers.SUPPORTED_REGIONS
 
 
+# Results of recent conversions, by region: the input text and the E.164 form itself both map to
+# the E.164 form, so that validating a phone the mapping has just normalised costs one look-up.
+_RECENT: dict[str, dict[str, str]] = {}
+_RECENT_LIMIT = 65536
+
+
 def to_e164(text: str, region: str = DEFAULT_REGION) -> str:
     """The E.164 form of ``text`` read with ``region`` as the default country; :class:`PhoneProblem` if invalid."""
+    recent = _RECENT.get(region)
+    if recent is None:
+        recent = _RECENT.setdefault(region, {})
+    elif (known := recent.get(text)) is not None:
+        return known
     key = _SEPARATORS.sub("", text)
     if key.startswith("00"):
         key = "+" + key[2:]
-    fast = _fast_e164(key, region)
-    if fast is not None:
-        return fast
-    e164, problem = _parse(key, region)
+    e164 = _fast_e164(key, region)
     if e164 is None:
-        raise PhoneProblem(problem)
+        e164, problem = _parse(key, region)
+        if e164 is None:
+            raise PhoneProblem(problem)
+    if len(recent) >= _RECENT_LIMIT:
+        recent.clear()
+    recent[text] = recent[e164] = e164
     return e164
 
 
 @dataclass(frozen=True, slots=True)
 class _RegionRules:
-    """The validity patterns of one region, from phonenumbers' own metadata."""
+    """The validity patterns of one region, from phonenumbers' own metadata, merged by number length."""
 
     calling_code: str
     trunk_prefix: str
     general: re.Pattern[str]
-    types: tuple[tuple[frozenset[int], re.Pattern[str]], ...]
+    by_length: dict[int, re.Pattern[str]]
+    any_length: re.Pattern[str] | None
 
     def valid(self, national: str) -> bool:
         if not (national.isascii() and national.isdigit()) or not self.general.fullmatch(national):
             return False
-        size = len(national)
-        return any((not lengths or size in lengths) and pattern.fullmatch(national) for lengths, pattern in self.types)
+        pattern = self.by_length.get(len(national), self.any_length)
+        return pattern is not None and pattern.fullmatch(national) is not None
 
 
 @functools.lru_cache(maxsize=64)
@@ -77,13 +91,22 @@ def _rules(region: str) -> _RegionRules | None:
         return None
     if not prefix.isdigit() and prefix:
         return None
-    types = []
+    typed: list[tuple[frozenset[int], str]] = []
     for attr in _NUMBER_TYPES:
         desc = getattr(metadata, attr)
         if desc is not None and desc.national_number_pattern:
-            types.append((frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)))
+            typed.append((frozenset(desc.possible_length or ()), desc.national_number_pattern))
+    # A number is valid when it fits the general pattern and one type's pattern, among the types
+    # whose possible lengths include its length (types listing no lengths fit every length).
+    lengths = set().union(*(sizes for sizes, _ in typed)) if typed else set()
+    by_length = {
+        size: re.compile("|".join(f"(?:{p})" for sizes, p in typed if not sizes or size in sizes))
+        for size in lengths
+    }
+    open_ended = [p for sizes, p in typed if not sizes]
+    any_length = re.compile("|".join(f"(?:{p})" for p in open_ended)) if open_ended else None
     general = re.compile(metadata.general_desc.national_number_pattern)
-    return _RegionRules(str(code), prefix, general, tuple(types))
+    return _RegionRules(str(code), prefix, general, by_length, any_length)
 
 
 _NUMBER_TYPES = (

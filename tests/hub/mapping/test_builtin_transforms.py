@@ -210,3 +210,19 @@ def test_boolean_invalid(registry: TransformRegistry) -> None:
 def test_truncate_needs_length(registry: TransformRegistry) -> None:
     assert registry.param_problems("truncate", {}) == ["transform 'truncate' needs parameter 'length'"]
     assert run(registry, "truncate", "Şişli", length=3) == "Şiş"
+
+
+@pytest.mark.parametrize("fmt", ["%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M", "%m/%d/%Y", "%Y%m%d",
+                                 "%d.%m.%Y %H:%M:%S.%f", "%d %m %Y", "%d-%b-%Y"])
+@pytest.mark.parametrize("text", ["05.03.1990", "5.3.1990", "05/03/90", "05/03/69", "1990-03-05 14:30:15",
+                                  "05.03.1990 14:30", "03/05/1990", "19900305", "05.03.1990 14:30:15.250",
+                                  "5  3 1990", "05-Mar-1990", "31.02.1990", "05.03.1990x", " 05.03.1990"])
+def test_explicit_formats_read_exactly_like_strptime(fmt: str, text: str) -> None:
+    from hub.mapping.dates import _by_format
+
+    try:
+        expected: object = dt.datetime.strptime(text, fmt)
+    except ValueError:
+        expected = None
+    found = _by_format(text, fmt)
+    assert (found[0] if found else None) == expected

@@ -37,7 +37,7 @@ def test_values_of_the_wrong_type_are_reported() -> None:
         {"name": "Anadolu A.Ş.", "annual_revenue.amount": "1.250.000,50", "created_at": "dün"}
     )
     assert record == {"name": "Anadolu A.Ş.", "annual_revenue.amount": decimal.Decimal("1250000.50")}
-    assert [(i.field, i.code) for i in issues] == [("created_at", "value_invalid")]
+    assert [(i.field, i.code) for i in issues] == [("created_at", "type_invalid")]
 
 
 def test_from_canonical_drops_empty_values() -> None:

@@ -35,11 +35,13 @@ def test_check_against_reports_every_mismatch() -> None:
     problems = contacts.check_against(info)
     assert problems == [
         "sf.yaml: contacts → Contact: the key field Crmhub_Id__c does not exist in Contact",
-        "sf.yaml: contacts → Contact: Email (from email) holds at most 80 characters, email up to 254",
         "sf.yaml: contacts → Contact: FirstName (from first_name) is read-only in Contact",
         "sf.yaml: contacts → Contact: Status__c (from lifecycle_stage) does not allow the picklist value(s) Won",
         "sf.yaml: contacts → Contact: Title (from job_title) does not exist in Contact",
     ]
+    assert contacts.check_against(info, lengths=True)[1] == (
+        "sf.yaml: contacts → Contact: Email (from email) holds at most 80 characters, email up to 254"
+    )
 
 
 def test_a_fitting_target_has_no_problems() -> None:
