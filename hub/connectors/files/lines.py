@@ -66,7 +66,9 @@ class LineFeed:
         for raw in self.handle:
             self.offset += len(raw)
             self.line += 1
-            if self.offset - self.record_start > limit:
+            # Only a record spanning lines can run away (an open quote); one long line is left to
+            # the parser, so the cell that is too large can be named.
+            if self.offset - self.record_start > limit and self.offset - len(raw) > self.record_start:
                 raise RecordTooLarge(self.line)
             if b"\0" in raw:
                 self.flagged.append((self.line, "nul_byte"))

@@ -151,3 +151,10 @@ def test_several_malformed_rows_in_a_row(tmp_path: Path) -> None:
         ("s.csv line 5", "row_malformed"),
         ("s.csv line 6", None),
     ]
+
+
+def test_one_very_long_line_names_its_oversized_cell(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_bytes(HEADER + GOOD_BEFORE + b"2," + b"k" * 5000 + b",Van\r\n" + GOOD_AFTER)
+    bad = check_bad_third_line(path, "field_too_large", max_field_bytes=1024)
+    assert bad.error is not None and bad.error.field == "name"
