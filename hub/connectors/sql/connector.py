@@ -18,7 +18,7 @@ from hub.connectors.sql.layout import SqlColumn, TableLayout, canonical_table, f
 from hub.connectors.sql.preparing import PreparedGroup, merge_groups
 from hub.connectors.sql.reader import KeysetReader, RowDecoder
 from hub.connectors.sql.values import codec_for
-from hub.connectors.sql.writer import IN_CHUNK, UpsertWriter
+from hub.connectors.sql.writer import IN_CHUNK, StoredRows, UpsertWriter
 from hub.errors import ConfigError, CrmhubError, SchemaError
 from hub.model.fields import FieldType
 from hub.model.streams import STREAM_MODELS, stream_fields
@@ -50,6 +50,8 @@ class SqlConnector(Connector):
         self._engine: sa.Engine | None = None
         self._layout: TableLayout | None = None
         self._writer: UpsertWriter | None = None
+        self._expect_new = False
+        """The last batch only created rows (or the table is new): try inserting before comparing."""
 
     # Lifecycle --------------------------------------------------------------------------------------
     @property
@@ -158,6 +160,7 @@ class SqlConnector(Connector):
                                 settings.updated_at_column)
         with self._guard("creating"), self.engine.begin() as conn:
             table.metadata.create_all(conn, checkfirst=True)
+        self._expect_new = True
         self.context.logger.info("created table %s", self._qualified_table)
 
     def _require_table(self) -> TableLayout:
@@ -245,8 +248,19 @@ class SqlConnector(Connector):
         groups, results = writer.preparer.prepare(batch)
         if not any(groups):
             return results
+        if self._expect_new:
+            # Filling a table: insert without first looking for the keys. The primary key still guards
+            # exactness: if any key exists, the insert fails, is rolled back and the batch is compared.
+            try:
+                return results + self._write_groups(writer, groups, assume_new=True)
+            except (sa.exc.SQLAlchemyError, OSError) as exc:
+                if classify(exc) is not Failure.REJECTED:
+                    raise as_hub_error(exc, f"writing to {self.where}") from None
+                self._expect_new = False
         try:
-            return results + self._write_groups(writer, groups)
+            written = self._write_groups(writer, groups)
+            self._expect_new = all(r.outcome is WriteOutcome.CREATED for r in written)
+            return results + written
         except (sa.exc.SQLAlchemyError, OSError) as exc:
             if classify(exc) is not Failure.REJECTED:
                 raise as_hub_error(exc, f"writing to {self.where}") from None
@@ -267,13 +281,15 @@ class SqlConnector(Connector):
         middle = len(singles) // 2
         return self._write_halving(writer, singles[:middle]) + self._write_halving(writer, singles[middle:])
 
-    def _write_groups(self, writer: UpsertWriter, groups: Sequence[PreparedGroup]) -> list[WriteResult]:
+    def _write_groups(self, writer: UpsertWriter, groups: Sequence[PreparedGroup], *,
+                      assume_new: bool = False) -> list[WriteResult]:
         now = dt.datetime.now(dt.UTC)
         keys = [key for group in groups for key in group.keys]
         with self.engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
-                current = writer.fetch_current(conn, keys, writer.touched_columns(groups))
+                current = StoredRows({}, {}) if assume_new else writer.fetch_current(
+                    conn, keys, writer.touched_columns(groups))
                 plan = writer.plan(groups, current, now)
                 writer.execute(conn, plan)
         return plan.results

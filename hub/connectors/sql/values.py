@@ -102,6 +102,12 @@ def _datetime(value: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=4096)
+def _date_from_db(value: Any) -> Any:
+    # Cached: birth dates and other dates repeat a lot across rows.
+    return _date(value)
+
+
+@functools.lru_cache(maxsize=4096)
 def _datetime_from_db(value: Any) -> Any:
     # Cached: rows written in one batch share their updated_at, so a page repeats a few values.
     return parse_datetime(value)
@@ -237,7 +243,7 @@ def codec_for(kind: FieldType, backend: str, *, scale: int | None = None, timezo
     if kind is FieldType.BOOLEAN:
         return ValueCodec(_boolean, _sqlite_bool if sqlite else identity, _boolean)
     if kind is FieldType.DATE:
-        return ValueCodec(_date, _iso if sqlite else identity, _date)
+        return ValueCodec(_date, _iso if sqlite else identity, _date_from_db)
     if kind is FieldType.DATETIME:
         if sqlite:
             return ValueCodec(_datetime, _sqlite_datetime, _datetime_from_db)

@@ -181,6 +181,8 @@ class UpsertWriter:
             wanted = [column[i] for i in rows]
             stored_column = current.columns[name]
             was = [stored_column[k] for k in at]
+            if wanted == was:  # the usual case, decided at C speed
+                continue
             for j in [j for j, (new, old) in enumerate(zip(wanted, was, strict=True)) if new != old]:
                 changed = changes[j]
                 if changed is None:

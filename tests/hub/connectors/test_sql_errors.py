@@ -134,3 +134,40 @@ def test_a_value_too_long_for_a_strict_server_fails_only_its_record(strict_serve
     assert by_key["long"].code == "db_rejected"
     assert "x" * 40 not in (by_key["long"].message or "")
     assert set(sql.lookup("contacts", ["ok", "long", "ok2"])) == {"ok", "ok2"}
+
+
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres),
+                        pytest.param("mariadb", marks=pytest.mark.mariadb)])
+def own_schema(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    """A uniquely named schema (a database on MariaDB) on a real server, dropped afterwards."""
+    schema = f"crmhub_s_{uuid.uuid4().hex[:10]}"
+    if request.param == "postgres":
+        url, admin = "postgresql://postgres@127.0.0.1:5432/test", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    else:
+        url, admin = "mariadb://root@127.0.0.1:3306/test", "mariadb+pymysql://root@127.0.0.1:3306/test"
+    engine = sa.create_engine(admin)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE {'SCHEMA' if request.param == 'postgres' else 'DATABASE'} {schema}")
+    yield url, schema
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP {'SCHEMA' if request.param == 'postgres' else 'DATABASE'} {schema}"
+                             f"{' CASCADE' if request.param == 'postgres' else ''}")
+    engine.dispose()
+
+
+def test_a_table_in_its_own_schema_is_created_written_and_read(own_schema: tuple[str, str], tmp_path: Path) -> None:
+    url, schema = own_schema
+    sql = SqlConnector(SqlConfig.model_validate({"url": url, "schema": schema}), ConnectorContext("t", tmp_path))
+    try:
+        results = sql.write("contacts", [WriteRequest("a", {"first_name": "Şule"})])
+        assert results[0].outcome is WriteOutcome.CREATED
+        assert sql.discover()[0].native_name == f"{schema}.contacts"
+        read = [item for item in sql.read("contacts", None) if not hasattr(item, "cursor")]
+        assert [getattr(r, "id", None) for r in read] == ["a"]
+        missing = SqlConnector(SqlConfig.model_validate({"url": url, "schema": schema + "_x"}),
+                               ConnectorContext("t", tmp_path))
+        with pytest.raises((SchemaError, ConfigError), match=schema + "_x"):
+            missing.write("contacts", [WriteRequest("a", {"first_name": "x"})])
+        missing.close()
+    finally:
+        sql.close()
