@@ -4,7 +4,8 @@
 the last one is the decimal mark. A single mark is a thousands separator only when it is repeated
 or followed by exactly three digits (``1.234`` / ``1,234``); that case is ambiguous and is read the
 Turkish way (``1.234`` = 1234, ``1,234`` = 1.234) unless ``decimal_mark`` says otherwise.
-Currency signs, codes, spaces and apostrophes (``₺ 1 234,50``, ``1'234.50 CHF``) are ignored.
+Currency signs and codes around the number and grouping spaces or apostrophes inside it
+(``₺ 1 234,50``, ``1'234.50 CHF``) are ignored; any other letter makes it not a number.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from hub.mapping.transforms import TransformError
 __all__ = ["check_decimal_params", "parse_boolean", "parse_decimal"]
 
 # Everything that is not a digit, a mark or a sign: currency symbols and codes, spaces, apostrophes.
-_NOISE = re.compile(r"[^\d.,\-+()]+")
+# Currency signs and codes before or after the number (₺ 12, 12 TL, 1'234.50 CHF, 12%)
+_EDGES = re.compile(r"^[^\d\-+(.,]+|[^\d)]+$")
+# Digit grouping inside the number: spaces (also no-break and thin), apostrophes
+_GROUPING = re.compile(r"[\s'\u00a0\u202f\u2009]+")
+_DIGITS_AND_MARKS = re.compile(r"[\d.,]*\d[\d.,]*")
+_SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][-+]?\d+")
 _THREE_DIGITS_AFTER = re.compile(r"\d{1,3}[.,]\d{3}")
 
 
@@ -39,10 +45,16 @@ def parse_decimal(value: Any, *, decimal_mark: str | None = None) -> decimal.Dec
         return decimal.Decimal(value)
     if isinstance(value, float):
         return decimal.Decimal(repr(value))
-    text = _NOISE.sub("", value if isinstance(value, str) else str(value))
-    negative = text.startswith("-") or (text.startswith("(") and text.endswith(")"))
-    text = text.strip("()+-")
-    if not text or not any(c.isdigit() for c in text) or "-" in text or "+" in text or "(" in text:
+    text = _GROUPING.sub("", _EDGES.sub("", (value if isinstance(value, str) else str(value)).strip()))
+    negative = False
+    if text.startswith("(") and text.endswith(")"):  # accounting notation for negative amounts
+        negative, text = True, text[1:-1]
+    if text[:1] in ("-", "+"):
+        negative, text = negative != (text[0] == "-"), text[1:]
+    if _SCIENTIFIC.fullmatch(text):
+        number = decimal.Decimal(text)
+        return -number if negative else number
+    if not text.isascii() or not _DIGITS_AND_MARKS.fullmatch(text):
         raise TransformError("decimal_invalid", "not a number")
     mark = decimal_mark or _guess_mark(text)
     thousands = "." if mark == "," else ","

@@ -1,14 +1,16 @@
 """A safe YAML loader that remembers the line of every key, so mapping errors can name it.
 
 Mappings come out as :class:`LineDict` (a ``dict`` with ``lines``: key → 1-based line) and
-sequences as :class:`LineList` (``lines`` by index). Unlike YAML 1.1 defaults, ``yes``/``no``/
-``on``/``off``/``true``/``false`` stay text: picklist maps are keyed by what systems send
-(``Yes: granted``), and a value meant as a boolean is converted by the canonical field's type.
-Duplicate keys, which plain PyYAML silently drops, are recorded in ``duplicates``.
+sequences as :class:`LineList` (``lines`` by index). Two departures from PyYAML's YAML 1.1
+defaults, both for picklist maps: keys are always the text as written (``Yes: granted`` keys on
+``"Yes"``, ``1: granted`` on ``"1"``, ``true: denied`` on ``"true"``), and among values only
+``true``/``false`` are booleans, as in YAML 1.2 and JSON (``yes``, ``no``, ``on``, ``off`` stay
+text). Duplicate keys, which plain PyYAML silently drops, are recorded in ``duplicates``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -50,8 +52,10 @@ class _LineLoader(yaml.SafeLoader):
         yield data
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            key = key if isinstance(key, str) else str(key)
+            if isinstance(key_node, yaml.ScalarNode):
+                key = str(key_node.value)
+            else:
+                key = str(self.construct_object(key_node, deep=True))
             line = key_node.start_mark.line + 1
             if key in data.lines:
                 self.duplicates.append((key, line))
@@ -66,11 +70,13 @@ class _LineLoader(yaml.SafeLoader):
         data.extend(self.construct_object(item, deep=True) for item in node.value)
 
 
-# Booleans are left as text (see the module docstring): drop the YAML 1.1 bool resolver.
+# YAML 1.2 booleans only (see the module docstring): replace the YAML 1.1 bool resolver.
+_BOOL = "tag:yaml.org,2002:bool"
 _LineLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_LineLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_line_map)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_line_seq)
 

@@ -173,7 +173,8 @@ def test_format_date_writes_back_in_the_first_format(registry: TransformRegistry
         ("1.234,56", "1234.56"), ("1,234.56", "1234.56"), ("1234,56", "1234.56"), ("1234.56", "1234.56"),
         ("1.234", "1234"), ("1,234", "1.234"), ("1.234.567", "1234567"), ("1,234,567", "1234567"),
         ("₺ 1.250,00", "1250.00"), ("1'234.50 CHF", "1234.50"), ("-12,5", "-12.5"), ("(12,50)", "-12.50"),
-        ("12", "12"), (12, "12"), (12.5, "12.5"), ("0,5 TL", "0.5"),
+        ("12", "12"), (12, "12"), (12.5, "12.5"), ("0,5 TL", "0.5"), ("1 234 567,89", "1234567.89"),
+        ("1.5e3", "1.5e3"), ("+7", "7"), ("12 %", "12"), ("$1,234.50", "1234.50"),
     ],
 )
 def test_decimal(registry: TransformRegistry, text: Any, expected: str) -> None:
@@ -186,7 +187,7 @@ def test_decimal_mark_parameter(registry: TransformRegistry) -> None:
     assert registry.param_problems("decimal", {"decimal_mark": ";"})
 
 
-@pytest.mark.parametrize("text", ["abc", "1,2,3.4.5", "--", "1-2", True])
+@pytest.mark.parametrize("text", ["abc", "1,2,3.4.5", "--", "1-2", True, "12abc34", "1.2.3,4,5", "١٢", "", "."])
 def test_decimal_invalid(registry: TransformRegistry, text: Any) -> None:
     assert code_of(registry, "decimal", text) == "decimal_invalid"
 
