@@ -25,17 +25,30 @@ def parse(text: str) -> tuple[Predicate, int]:
     return predicate, parser.conditions
 
 
+def equals_any(text: str) -> tuple[str, list[str]] | None:
+    """``(field, values)`` when the criteria only ORs ``equals`` on one field (answerable from an index)."""
+    parser = _Parser(text)
+    parser.expression()
+    fields = {field for field, _, _ in parser.terms}
+    if parser.joiners - {"or"} or len(fields) != 1 or any(op != "equals" for _, op, _ in parser.terms):
+        return None
+    return fields.pop(), [value for _, _, value in parser.terms]
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
         self.conditions = 0
+        self.terms: list[tuple[str, str, str]] = []
+        self.joiners: set[str] = set()
 
     def expression(self) -> Predicate:
         left = self.group()
         while self.text.startswith(("and", "or"), self.pos):
             op = "and" if self.text.startswith("and", self.pos) else "or"
             self.pos += len(op)
+            self.joiners.add(op)
             right = self.group()
             left = _combine(left, right, op)
         return left
@@ -70,6 +83,7 @@ class _Parser:
         if self.conditions > MAX_CONDITIONS:
             raise CriteriaError("more than 10 conditions")
         wanted = _unescape(value).casefold()
+        self.terms.append((field, operator, _unescape(value)))
         if operator == "equals":
             return lambda record: str(record.get(field) or "").casefold() == wanted
         return lambda record: str(record.get(field) or "").casefold().startswith(wanted)

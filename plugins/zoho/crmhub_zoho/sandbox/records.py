@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crmhub_zoho.sandbox import errors
-from crmhub_zoho.sandbox.criteria import CriteriaError, parse
+from crmhub_zoho.sandbox.criteria import CriteriaError, equals_any, parse
 from crmhub_zoho.sandbox.schema import USER, ModuleDef
 from crmhub_zoho.sandbox.store import RecordStore, StoredRecord
 
@@ -219,7 +219,13 @@ class RecordsApi:
         page = self._int(query, "page", 1, 1, None)
         if page * per_page > DISCRETE_LIMIT:
             raise errors.discrete_pagination_limit(DISCRETE_LIMIT)
-        matches = [r for r in self.store.all(module.api_name) if predicate(r.data)]
+        indexed = equals_any(raw)
+        keyed = {f.api_name for f in module.fields if f.unique} | set(module.system_duplicate_fields)
+        if indexed and indexed[0] in keyed:  # what Zoho's search index answers at once
+            ids = sorted({i for v in indexed[1] if (i := self.store.find_by_key(module.api_name, indexed[0], v))})
+            matches = [r for r in (self.store.get(module.api_name, i) for i in ids) if r is not None]
+        else:
+            matches = [r for r in self.store.all(module.api_name) if predicate(r.data)]
         rows = matches[(page - 1) * per_page: page * per_page]
         if not rows:
             return 204, None
