@@ -48,6 +48,10 @@ def create_engine(url: sa.URL) -> sa.Engine:
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs["pool_pre_ping"] = True
-    if backend in ("postgresql", "mysql", "mariadb"):
-        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if backend == "postgresql":
+        # A UTC session: server-side casts and now() agree with the UTC values crmhub binds.
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S, "options": "-c timezone=UTC"}
+    elif backend in ("mysql", "mariadb"):
+        # MySQL TIMESTAMP columns convert through the session zone; UTC keeps them equal to what was bound.
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S, "init_command": "SET time_zone = '+00:00'"}
     return sa.create_engine(url, **kwargs)

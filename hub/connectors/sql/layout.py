@@ -90,7 +90,7 @@ class TableLayout:
 
 
 def _kind_of(sql_type: Any) -> tuple[FieldType, int | None, int | None, bool]:
-    """Map a reflected SQL type to (kind, max_length, decimal scale, has time zone)."""
+    """Map a reflected SQL type to (kind, max_length, decimal scale or second-fraction digits, has time zone)."""
     if isinstance(sql_type, sa.Boolean) or (
         isinstance(sql_type, mysql.TINYINT) and getattr(sql_type, "display_width", None) == 1
     ):
@@ -102,7 +102,12 @@ def _kind_of(sql_type: Any) -> tuple[FieldType, int | None, int | None, bool]:
     if isinstance(sql_type, sa.Numeric):
         return FieldType.DECIMAL, None, sql_type.scale, False
     if isinstance(sql_type, sa.DateTime):
-        return FieldType.DATETIME, None, None, bool(sql_type.timezone)
+        # Fractional-second digits the column keeps (MySQL/MariaDB default to none, PostgreSQL to six).
+        if isinstance(sql_type, mysql.DATETIME | mysql.TIMESTAMP):
+            digits: int | None = sql_type.fsp or 0
+        else:
+            digits = getattr(sql_type, "precision", None)
+        return FieldType.DATETIME, None, digits, bool(sql_type.timezone)
     if isinstance(sql_type, sa.Date):
         return FieldType.DATE, None, None, False
     if isinstance(sql_type, sa.JSON):

@@ -101,6 +101,14 @@ def _datetime(value: Any) -> Any:
     return None if value is None else parse_datetime(value)
 
 
+def _truncating(step: int) -> Converter:
+    def coerce(value: Any) -> Any:
+        moment = _datetime(value)
+        return None if moment is None else moment.replace(microsecond=moment.microsecond - moment.microsecond % step)
+
+    return coerce
+
+
 @functools.lru_cache(maxsize=4096)
 def _date_from_db(value: Any) -> Any:
     # Cached: birth dates and other dates repeat a lot across rows.
@@ -234,7 +242,10 @@ def _string_from_db(value: Any) -> Any:
 
 
 def codec_for(kind: FieldType, backend: str, *, scale: int | None = None, timezone: bool = True) -> ValueCodec:
-    """The codec of a column of ``kind`` on ``backend`` (``sqlite``, ``postgresql``, ``mysql``/``mariadb``)."""
+    """The codec of a column of ``kind`` on ``backend`` (``sqlite``, ``postgresql``, ``mysql``/``mariadb``).
+
+    ``scale`` is the decimal scale of a DECIMAL column, or the fractional-second digits a DATETIME keeps.
+    """
     sqlite = backend == "sqlite"
     if kind in (FieldType.STRING, FieldType.ENUM):
         return ValueCodec(_string, identity, _string_from_db, _TEXT_NATIVE)
@@ -245,6 +256,12 @@ def codec_for(kind: FieldType, backend: str, *, scale: int | None = None, timezo
     if kind is FieldType.DATE:
         return ValueCodec(_date, _iso if sqlite else identity, _date_from_db)
     if kind is FieldType.DATETIME:
+        if scale is not None and scale < 6:
+            # The column keeps fewer digits: drop them here, or every later write would look like a change.
+            step = 10 ** (6 - scale)
+            coerce = _truncating(step)
+            to_db = _naive_utc if not (backend == "postgresql" and timezone) else identity
+            return ValueCodec(coerce, _sqlite_datetime if sqlite else to_db, _datetime_from_db)
         if sqlite:
             return ValueCodec(_datetime, _sqlite_datetime, _datetime_from_db)
         if backend == "postgresql" and timezone:

@@ -243,6 +243,21 @@ def test_datetimes_are_stored_in_utc_and_naive_ones_taken_as_utc(db: Backend) ->
     assert outcomes(sql.write("contacts", [contact("naive", created_at=same_instant)])) == {"naive": "unchanged"}
 
 
+def test_a_column_keeping_whole_seconds_does_not_make_every_write_a_change(db: Backend) -> None:
+    table = db.new_table()
+    db.execute(f"CREATE TABLE {table} (id VARCHAR(64) PRIMARY KEY, created_at TIMESTAMP(0) NULL, "
+               f"updated_at TIMESTAMP(6) NULL)")
+    sql = db.connector(table=table)
+    moment = dt.datetime(2024, 5, 1, 12, 0, 0, 654321, tzinfo=UTC)
+
+    assert outcomes(sql.write("contacts", [contact("s", created_at=moment)])) == {"s": "created"}
+    assert outcomes(sql.write("contacts", [contact("s", created_at=moment)])) == {"s": "unchanged"}
+
+    stored = sql.lookup("contacts", ["s"])["s"]["created_at"]
+    assert stored.replace(microsecond=0) == moment.replace(microsecond=0)
+    assert stored.utcoffset() == dt.timedelta(0)
+
+
 def test_typed_values_compare_exactly(db: Backend) -> None:
     sql = db.connector()
     fields = {"consent.processing_restricted": "true", "birth_date": dt.date(1985, 1, 31), "language": "tr"}
