@@ -65,7 +65,7 @@ class TokenSource:
 
     def _form(self) -> dict[str, str]:
         config = self.config
-        client_id = _secret(config.client_id)
+        client_id = config.client_id or ""
         if self.flow == "jwt":
             return {"grant_type": JWT_GRANT, "assertion": self._assertion(client_id)}
         form = {"grant_type": self.flow, "client_id": client_id, "client_secret": _secret(config.client_secret)}

@@ -31,7 +31,7 @@ class SalesforceConfig(ConnectorConfig):
     sandbox: bool = Field(False, description="allow loopback/private hosts: a local sandbox")
     auth: AuthFlow | None = Field(None, description="token, jwt, client_credentials or password (inferred)")
     login_url: str = "https://login.salesforce.com"
-    client_id: SecretStr | None = Field(None, description="connected app consumer key")
+    client_id: str | None = Field(None, description="connected app consumer key (not a secret: it is the JWT iss)")
     client_secret: SecretStr | None = None
     username: str | None = None
     password: SecretStr | None = None

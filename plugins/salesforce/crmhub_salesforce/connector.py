@@ -8,6 +8,7 @@ offered: the REST API has no merge resource (only SOAP ``merge()`` and Apex do),
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -20,6 +21,7 @@ from hub.connectors.api import Capability, Connector, ConnectorConfig, Connector
 from hub.errors import ConfigError, CrmhubError
 from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteOutcome, WriteRequest, WriteResult
 
+RECENT_LOOKUP_SECONDS = 30.0
 DELETE_LOG_DAYS = 15
 DELETE_LOG_MARGIN = dt.timedelta(hours=1)
 MIN_DELETED_WINDOW = dt.timedelta(seconds=61)
@@ -43,6 +45,8 @@ class SalesforceConnector(Connector):
         self.settings: SalesforceConfig = config
         self._api: SalesforceApi | None = None
         self._schemas: dict[str, ObjectSchema] = {}
+        self._recent: dict[str, tuple[float, set[str], dict[str, dict[str, Any]]]] = {}
+        """The last lookup per object: (when, keys asked, rows found), reused by the write that follows."""
 
     # Lifecycle --------------------------------------------------------------------------------------
     def open(self) -> None:
@@ -97,12 +101,28 @@ class SalesforceConnector(Connector):
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         if not batch:
             return []
-        return Writer(self.api, self.settings, self.schema(stream)).write(batch)
+        schema = self.schema(stream)
+        return Writer(self.api, self.settings, schema).write(batch, self._recent_rows(schema.name, batch))
 
     def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         schema = self.schema(stream)
         rows = lookup_rows(self.api, schema, list(keys), schema.names())
+        self._recent[schema.name] = (time.monotonic(), {k.lower() for k in keys}, rows)
         return {key: rows[key.lower()] for key in keys if key.lower() in rows}
+
+    def _recent_rows(self, obj: str, batch: Sequence[WriteRequest]) -> dict[str, dict[str, Any]] | None:
+        """Rows of the lookup the engine made just before this write, when it covered every key.
+
+        The engine looks the batch up to decide what changed, then writes it: reusing that answer
+        saves a second lookup per batch. It is used once, and only while fresh.
+        """
+        recent = self._recent.pop(obj, None)
+        if recent is None or time.monotonic() - recent[0] > RECENT_LOOKUP_SECONDS:
+            return None
+        _, asked, rows = recent
+        if not all(request.key.lower() in asked for request in batch):
+            return None
+        return rows
 
     def deleted(self, stream: str, since: Checkpoint | None) -> Iterator[DeletedRecord | Checkpoint]:
         """Deletions from Salesforce's delete log (``sobjects/X/deleted``), minute by minute."""

@@ -70,9 +70,12 @@ class SfField:
         return not self.nillable and self.createable and not self.defaulted_on_create and self.type != "boolean"
 
     def spec(self) -> FieldSpec:
-        return FieldSpec(name=self.name, type=_FIELD_TYPES.get(self.type, FieldType.STRING),
+        # Only a restricted picklist refuses other values; an open one is plain text to the hub.
+        closed = self.type == "picklist" and self.restricted
+        kind = _FIELD_TYPES.get(self.type, FieldType.STRING) if self.type != "picklist" or closed else FieldType.STRING
+        return FieldSpec(name=self.name, type=kind,
                          required=self.required_on_create, max_length=self.length or None,
-                         choices=self.picklist if self.type == "picklist" else (), description=self.label,
+                         choices=self.picklist if closed else (), description=self.label,
                          unique=self.unique, read_only=not (self.createable or self.updateable))
 
     # Values -----------------------------------------------------------------------------------------

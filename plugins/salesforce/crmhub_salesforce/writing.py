@@ -64,11 +64,13 @@ class Writer:
         self.config = config
         self.schema = schema
 
-    def write(self, batch: Sequence[WriteRequest]) -> list[WriteResult]:
+    def write(self, batch: Sequence[WriteRequest],
+              known: dict[str, dict[str, Any]] | None = None) -> list[WriteResult]:
+        """Upsert ``batch``; ``known`` are current rows by lower-cased key from a lookup just made."""
         results: dict[int, WriteResult] = {}
         pending = self._prepare(batch, results)
         if pending and (self.config.detect_unchanged or self.config.prevalidate):
-            pending = self._against_current(pending, results)
+            pending = self._against_current(pending, results, known)
         to_send = sorted(pending.items())
         if len(to_send) >= self.config.bulk_threshold:
             from crmhub_salesforce.bulkload import BulkUpsert
@@ -111,9 +113,11 @@ class Writer:
             pending[index] = Pending(req, payload, {f.name: f for f in fields.values()})
         return pending
 
-    def _against_current(self, pending: dict[int, Pending], results: dict[int, WriteResult]) -> dict[int, Pending]:
+    def _against_current(self, pending: dict[int, Pending], results: dict[int, WriteResult],
+                         known: dict[str, dict[str, Any]] | None) -> dict[int, Pending]:
         written = sorted({name for p in pending.values() for name in p.payload})
-        current = lookup_rows(self.api, self.schema, [p.request.key for p in pending.values()], written)
+        current = known if known is not None else lookup_rows(
+            self.api, self.schema, [p.request.key for p in pending.values()], written)
         required = [f for f in self.schema.fields.values() if f.required_on_create]
         remaining: dict[int, Pending] = {}
         for index, item in pending.items():

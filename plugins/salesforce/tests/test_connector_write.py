@@ -261,3 +261,22 @@ def test_lookup_delete_and_erase(sandbox: SalesforceSandbox, make_connector: Any
     assert erased.outcome is WriteOutcome.DELETED
     assert sf.query_all("SELECT Id FROM Contact", include_deleted=True)["totalSize"] == 2
     assert connector.erase("Contact", "p-00001").outcome is WriteOutcome.UNCHANGED
+
+
+def test_a_write_right_after_a_lookup_of_its_keys_reuses_that_answer(sandbox: SalesforceSandbox,
+                                                                     make_connector: Any) -> None:
+    connector = make_connector(sandbox)
+    batch = _people(300)
+    connector.write("Contact", batch)
+    batch[3].fields["Title"] = "Şef"
+
+    connector.lookup("Contact", [r.key for r in batch])
+    before = sandbox.org.calls_today()
+    results = connector.write("Contact", batch)
+    after_reuse = sandbox.org.calls_today() - before
+    connector.write("Contact", batch)
+    after_fresh = sandbox.org.calls_today() - before - after_reuse
+
+    assert _outcomes(results) == {"unchanged": 299, "updated": 1}
+    assert after_reuse == 1  # only the Collections call: no second lookup
+    assert after_fresh == 1  # a lookup of its own (nothing to send any more)

@@ -257,7 +257,7 @@ def _values(obj: ObjectDef, fields: list[FieldDef | None], row: list[str]) -> tu
         try:
             values[fdef.name] = from_text(fdef, cell)
         except BadValue:
-            label = fdef.describe()["label"]
+            label = obj.labels[fdef.name]
             return {}, [RecordError("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{label}: value not of required type: "
                                                                        f"{cell}", (fdef.name,))]
     return values, []

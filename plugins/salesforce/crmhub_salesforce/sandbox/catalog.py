@@ -101,9 +101,24 @@ class ObjectDef:
     label: str
     fields: tuple[FieldDef, ...]
     by_lower: dict[str, FieldDef] = field(default_factory=dict, compare=False)
+    labels: dict[str, str] = field(default_factory=dict, compare=False)
+    required: tuple[FieldDef, ...] = field(default=(), compare=False)
+    """Fields a create must set (what describe reports as not nillable, createable, not defaulted)."""
+    defaults: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Values Salesforce fills on create when none is given (checkboxes false, picklist defaults)."""
+    booleans: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __post_init__(self) -> None:
         self.by_lower.update({f.name.lower(): f for f in self.fields})
+        self.labels.update({f.name: f.describe()["label"] for f in self.fields})
+        object.__setattr__(self, "required", tuple(f for f in self.fields
+                                                   if f.required_on_create and f.type != "boolean"))
+        object.__setattr__(self, "booleans", frozenset(f.name for f in self.fields if f.type == "boolean"))
+        for f in self.fields:
+            if f.defaulted_on_create and f.type == "boolean":
+                self.defaults[f.name] = 1 if f.default_value else 0
+            elif f.defaulted_on_create and f.default_value is not None:
+                self.defaults[f.name] = f.default_value
 
     def get(self, name: str) -> FieldDef | None:
         """A field by name; Salesforce field names are case-insensitive."""

@@ -33,6 +33,8 @@ class Sessions:
     def __init__(self) -> None:
         self._issued: dict[str, float] = {}
         self._lock = threading.Lock()
+        self.granted = 0
+        """Sessions handed out by the token endpoint (not counting ones tests ask for directly)."""
 
     def issue(self) -> str:
         token = f"{ORG_ID[:15]}!{secrets.token_urlsafe(48)}"
@@ -111,6 +113,7 @@ def _check_assertion(org: Org, assertion: str) -> str | None:
 
 def _grant(org: Org) -> dict[str, Any]:
     access = org.sessions.issue()
+    org.sessions.granted += 1
     issued_at = str(int(time.time() * 1000))
     identity = f"{org.base_url}/id/{ORG_ID}/0055g00000SbXAPAA3"
     signature = base64.b64encode(hmac.new(org.settings.client_secret.encode(), (identity + issued_at).encode(),

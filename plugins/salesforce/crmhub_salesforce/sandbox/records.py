@@ -59,9 +59,8 @@ def values_from_json(obj: ObjectDef, body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _booleans_not_null(obj: ObjectDef, values: dict[str, Any]) -> None:
-    for name, value in values.items():
-        fdef = obj.get(name)
-        if value is None and fdef is not None and fdef.type == "boolean":
+    for name in obj.booleans.intersection(values):
+        if values[name] is None:
             values[name] = 0  # a checkbox cannot be null: Salesforce stores false
 
 

@@ -12,7 +12,7 @@ from crmhub_salesforce.sandbox import records
 from crmhub_salesforce.sandbox.catalog import OBJECTS, FieldDef, ObjectDef, object_def
 from crmhub_salesforce.sandbox.errors import ApiFault, not_found
 from crmhub_salesforce.sandbox.soql import compile_soql
-from crmhub_salesforce.sandbox.values import BadValue, format_datetime, parse_datetime, to_json
+from crmhub_salesforce.sandbox.values import BadValue, format_datetime, parse_datetime
 from crmhub_salesforce.sandbox.wire import Request, Response
 
 if TYPE_CHECKING:
@@ -33,9 +33,15 @@ def render(version: str, obj: ObjectDef, row: dict[str, Any], fields: list[Field
     """A record as the REST API returns it: ``attributes`` first, then the fields."""
     out: dict[str, Any] = {"attributes": {"type": obj.name,
                                           "url": f"/services/data/v{version}/sobjects/{obj.name}/{row['Id']}"}}
-    for fdef in fields or list(obj.fields):
-        out[fdef.name] = to_json(fdef, row.get(fdef.name))
+    for fdef in fields or obj.fields:
+        value = row[fdef.name]
+        if value is not None and fdef.type in _CONVERT:
+            value = _CONVERT[fdef.type](value)
+        out[fdef.name] = value
     return out
+
+
+_CONVERT: dict[str, Any] = {"boolean": bool, "int": int, "double": float, "currency": float, "percent": float}
 
 
 # Describe -------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ class Store:
         self._stamp: str | None = None
         self._last_stamp = ""
         self._sequence = 0
+        self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
         self.ids = IdSequence()
         if path:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -138,9 +139,13 @@ class Store:
         stamp = self.stamp()
         row = {**values, "Id": record_id, "IsDeleted": 0, "CreatedDate": stamp, "CreatedById": USER_ID,
                "LastModifiedDate": stamp, "LastModifiedById": USER_ID, "SystemModstamp": stamp}
-        names = ", ".join(f'"{k}"' for k in row)
-        self._db.execute(f"INSERT INTO {_table(obj)} ({names}) VALUES ({', '.join('?' * len(row))})",
-                         list(row.values()))
+        columns = tuple(row)
+        sql = self._insert_sql.get((obj.name, columns))
+        if sql is None:
+            names = ", ".join(f'"{k}"' for k in columns)
+            sql = f"INSERT INTO {_table(obj)} ({names}) VALUES ({', '.join('?' * len(columns))})"
+            self._insert_sql[(obj.name, columns)] = sql
+        self._db.execute(sql, list(row.values()))
         return record_id
 
     def update(self, obj: ObjectDef, record_id: str, values: dict[str, Any]) -> None:

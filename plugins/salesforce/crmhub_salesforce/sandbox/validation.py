@@ -36,10 +36,13 @@ def check_record(obj: ObjectDef, values: Mapping[str, Any], *, creating: bool) -
         fdef = obj.get(name)
         if fdef is None or value is None:
             continue
-        problem = _check_value(fdef, value)
+        problem = _check_value(fdef, obj.labels[fdef.name], value)
         if problem:
             errors.append(problem)
-    missing = [f.name for f in obj.fields if _missing(f, values, creating)]
+    if creating:
+        missing = [f.name for f in obj.required if values.get(f.name) is None]
+    else:
+        missing = [name for name, value in values.items() if value is None and _not_nillable(obj.get(name))]
     if missing:
         errors.append(RecordError("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]",
                                   tuple(missing)))
@@ -52,16 +55,13 @@ def _writable(fdef: FieldDef | None, creating: bool) -> bool:
     return fdef.createable if creating else fdef.updateable
 
 
-def _missing(fdef: FieldDef, values: Mapping[str, Any], creating: bool) -> bool:
-    if fdef.nillable or fdef.type == "boolean":
-        return False
-    if creating:
-        return fdef.required_on_create and values.get(fdef.name) is None
-    return fdef.name in values and values[fdef.name] is None and fdef.updateable
+def _not_nillable(fdef: FieldDef | None) -> bool:
+    return fdef is not None and not fdef.nillable and fdef.type != "boolean" and fdef.updateable
 
 
-def _check_value(fdef: FieldDef, value: Any) -> RecordError | None:
-    label = fdef.describe()["label"]
+def _check_value(fdef: FieldDef, label: str, value: Any) -> RecordError | None:
+    if fdef.type in ("string", "textarea", "phone", "url") and len(value) <= fdef.length:
+        return None  # the common case, answered without the checks below
     if isinstance(value, str) and fdef.length and len(value) > fdef.length:
         return RecordError("STRING_TOO_LONG",
                            f"{label}: data value too large: {value} (max length={fdef.length})", (fdef.name,))
@@ -75,9 +75,6 @@ def _check_value(fdef: FieldDef, value: Any) -> RecordError | None:
 
 def apply_defaults(obj: ObjectDef, values: dict[str, Any]) -> None:
     """Fill fields Salesforce defaults on create (booleans false, picklist defaults)."""
-    for fdef in obj.fields:
-        if fdef.defaulted_on_create and values.get(fdef.name) is None:
-            if fdef.type == "boolean":
-                values[fdef.name] = 1 if fdef.default_value else 0
-            elif fdef.default_value is not None:
-                values[fdef.name] = fdef.default_value
+    for name, default in obj.defaults.items():
+        if values.get(name) is None:
+            values[name] = default
