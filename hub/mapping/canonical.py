@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hub.connectors.api import StreamInfo
-from hub.mapping.coerce import Coercion, coercion_for
+from hub.mapping.coerce import Coercion, as_text, coercion_for
 from hub.mapping.stream import StreamMapping, canonical_fields
 from hub.mapping.transforms import TransformError
 from hub.model import STREAM_MODELS, FieldType
@@ -42,6 +42,11 @@ class CanonicalStreamMapping(StreamMapping):
             if value is None or value == "":
                 continue
             coerce = coercions.get(key, _UNKNOWN)
+            if coerce is as_text and value.__class__ is str:  # the common case, inlined
+                value = value.strip()
+                if value:
+                    out[key] = value
+                continue
             if coerce is _UNKNOWN:
                 if isinstance(key, str) and key.startswith(self._open_prefixes):
                     out[key] = value

@@ -19,12 +19,13 @@ from hub.mapping.numbers import parse_boolean, parse_decimal
 from hub.mapping.transforms import TransformError
 from hub.model import FieldSpec, FieldType
 
-__all__ = ["Coercion", "coercion_for"]
+__all__ = ["Coercion", "as_text", "coercion_for"]
 
 Coercion = Callable[[Any], Any]
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """Text, stripped; structured values (lists, dicts) are not text."""
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, dict | list | tuple | set | bytes):
@@ -84,7 +85,7 @@ def _choice(choices: tuple[str, ...]) -> Coercion:
     listed = ", ".join(choices)
 
     def choice(value: Any) -> str:
-        found = spelling.get(_text(value).strip().casefold())
+        found = spelling.get(as_text(value).strip().casefold())
         if found is None:
             raise TransformError("value_not_allowed", f"expected one of: {listed}")
         return found
@@ -93,7 +94,7 @@ def _choice(choices: tuple[str, ...]) -> Coercion:
 
 
 _BY_TYPE: dict[FieldType, Coercion] = {
-    FieldType.STRING: _text,
+    FieldType.STRING: as_text,
     FieldType.INTEGER: _integer,
     FieldType.DECIMAL: _decimal,
     FieldType.BOOLEAN: _boolean,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.connectors.api import StreamInfo
-from hub.mapping.coerce import Coercion
+from hub.mapping.coerce import Coercion, as_text
 from hub.mapping.transforms import BoundTransform, TransformError
 from hub.model import FieldSpec, FieldType, stream_fields
 from hub.records import Issue
@@ -103,10 +103,16 @@ class StreamMapping:
         self.rules = tuple(rules)
         self.splits = tuple(splits)
         self.write_constants = dict(write_constants or {})
+        readable = [r for r in self.rules if r.readable and r.system is not None]
+        # Most fields are plain text copied under another name: they take a tight loop of their own.
+        plain = [r for r in readable if not r.read and r.value_map is None and r.default is _MISSING]
+        plain_ids = {id(r) for r in plain}
+        self._plain_text = tuple((r.system or "", r.canonical) for r in plain if r.coerce is as_text)
+        self._plain_other = tuple((r.system or "", r.canonical) for r in plain if r.coerce is None)
         self._read_plan = tuple(
-            (r.system, r.canonical, r.read, r.value_map, r.default, r.coerce)
-            for r in self.rules
-            if r.readable and r.system is not None
+            (r.system or "", r.canonical, r.read, r.value_map, r.default, r.coerce)
+            for r in readable
+            if not (id(r) in plain_ids and r.coerce in (as_text, None))
         )
         self._constants = tuple((r.canonical, r.const) for r in self.rules if r.const is not _MISSING)
         self._write_plan: tuple[tuple[str, str, tuple[BoundTransform, ...], Mapping[Any, Any] | None], ...] = tuple(
@@ -126,6 +132,24 @@ class StreamMapping:
         out: dict[str, Any] = {}
         issues: list[Issue] = []
         get = data.get
+        for system, canonical in self._plain_text:
+            value = get(system)
+            if value.__class__ is str:
+                value = value.strip()
+                if value:
+                    out[canonical] = value
+            elif value is not None:
+                try:
+                    value = as_text(value)
+                except TransformError as exc:
+                    issues.append(_failure(exc, system, canonical))
+                    continue
+                if value:
+                    out[canonical] = value
+        for system, canonical in self._plain_other:
+            value = get(system)
+            if value is not None and value != "":
+                out[canonical] = value
         for system, canonical, chain, value_map, default, coerce in self._read_plan:
             value = get(system)
             if value is None or value == "":
@@ -237,7 +261,8 @@ class StreamMapping:
 
     def system_fields_read(self) -> set[str]:
         """Every system field :meth:`to_canonical` reads."""
-        read = {system for system, *_ in self._read_plan if system is not None}
+        read = {system for system, *_ in self._read_plan}
+        read.update(system for system, _ in self._plain_text + self._plain_other)
         read.update(s.system for s in self.splits)
         return read
 
