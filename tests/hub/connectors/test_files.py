@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,12 @@ def test_a_configured_encoding_overrides_detection(tmp_path: Path) -> None:
 def test_utf16_is_refused_with_advice(tmp_path: Path) -> None:
     path = write(tmp_path / "u.csv", "id,name\n1,Ali\n", "utf-16")
     with pytest.raises(FileFormatError, match="UTF-16"):
+        read_all(connector(path))
+
+
+def test_classic_mac_line_ends_are_refused_with_advice(tmp_path: Path) -> None:
+    path = write(tmp_path / "mac.csv", "id,name\r1,Ali\r2,Veli\r")
+    with pytest.raises(FileFormatError, match="CR only"):
         read_all(connector(path))
 
 
@@ -156,6 +163,14 @@ def test_resume_yields_exactly_the_remaining_records(tmp_path: Path, index: int)
     resumed, tail = read_all(conn, checkpoints[index])
     assert [(r.id, r.ref) for r in resumed] == [(r.id, r.ref) for r in records[covered:]]
     assert tail[-1].cursor["records"] == 25
+
+
+def test_a_checkpoint_survives_a_json_round_trip(tmp_path: Path) -> None:
+    conn = connector(numbered(tmp_path, 25), checkpoint_every=10)
+    records, checkpoints = read_all(conn)
+    stored = Checkpoint("contacts", json.loads(json.dumps(checkpoints[0].cursor)))
+    resumed, _ = read_all(conn, stored)
+    assert [r.id for r in resumed] == [r.id for r in records[10:]]
 
 
 def test_resume_continues_line_ids_and_refs(tmp_path: Path) -> None:
