@@ -15,14 +15,14 @@ import pytest
 from hub.demo.generate import write_export
 from hub.demo.run import CONFIG
 
-RECORDS = 6000
+RECORDS = 3000
 
 
 def prepare(folder: Path, export: Path) -> Path:
     folder.mkdir()
     (folder / "customers.csv").write_bytes(export.read_bytes())
     config = folder / "crmhub.yaml"
-    config.write_text(CONFIG.format(config=config).replace("purposes: [sales]", "purposes: [sales]\n    batch_size: 250"),
+    config.write_text(CONFIG.format(config=config).replace("purposes: [sales]", "purposes: [sales]\n    batch_size: 100"),
                       encoding="utf-8")
     return config
 
