@@ -74,6 +74,7 @@ class CanonicalStreamMapping(StreamMapping):
         return {name for name, spec in canonical_fields(self.canonical).items() if spec.type != FieldType.MAP}
 
     def system_fields_read(self) -> set[str]:
+        """Every canonical field (the names are the same on both sides)."""
         return self.system_fields_written()
 
     def check_against(self, info: StreamInfo, *, lengths: bool = False) -> list[str]:
@@ -83,6 +84,7 @@ class CanonicalStreamMapping(StreamMapping):
         return []
 
     def written_values(self, system: str) -> tuple[str | None, tuple[Any, ...] | None]:
+        """The field itself and its choices, when it has any."""
         spec = canonical_fields(self.canonical).get(system)
         if spec is None:
             return None, None

@@ -40,11 +40,13 @@ class RuleCompiler:
         self.failed = False
 
     def problem(self, key: str, expected: str, line: int) -> None:
+        """Record a problem; the stream is then not compiled."""
         self.failed = True
         self._problem(key, expected, line)
 
     # Canonical names -------------------------------------------------------------------------------
     def known(self, name: str) -> bool:
+        """Whether ``name`` is a canonical field of the stream (``custom.*`` and ``external_ids.*`` included)."""
         if name in self.catalogue:
             return True
         head, _, tail = name.partition(".")
@@ -106,6 +108,7 @@ class RuleCompiler:
 
     # Fields ----------------------------------------------------------------------------------------
     def fields(self, node: LineDict, read_only: set[str]) -> list[FieldRule]:
+        """The rules of a ``fields`` mapping; fields named in ``read_only`` are never written."""
         rules = [rule for name, entry in node.items() if (rule := self.field(name, entry, node)) is not None]
         mapped = {rule.canonical for rule in rules}
         for name in sorted(read_only - mapped):
@@ -116,6 +119,7 @@ class RuleCompiler:
         ]
 
     def field(self, name: str, entry: Any, parent: LineDict) -> FieldRule | None:
+        """The rule of one ``fields`` entry, or ``None`` after reporting why it has none."""
         key, line = f"{self.where}.fields.{name}", parent.line_of(name)
         if not self.known(name):
             self._unknown(key, name, line)
@@ -179,6 +183,7 @@ class RuleCompiler:
 
     # Splits ----------------------------------------------------------------------------------------
     def splits(self, node: Any, line: int) -> list[SplitRule]:
+        """The rules of a ``split`` list."""
         if node is None:
             return []
         if not isinstance(node, LineList):
@@ -193,6 +198,7 @@ class RuleCompiler:
         return rules
 
     def split(self, entry: Any, key: str, line: int) -> SplitRule | None:
+        """The rule of one ``split`` entry, or ``None`` after reporting why it has none."""
         if not isinstance(entry, LineDict):
             self.problem(key, "a mapping {from: SystemField, transform: split_name, to: [first_name, last_name]}", line)
             return None

@@ -37,6 +37,7 @@ class LineList(list[Any]):
     lines: list[int]
 
     def line_of(self, index: int) -> int:
+        """The line of item ``index``, or of the sequence when there is no such item."""
         return self.lines[index] if 0 <= index < len(self.lines) else self.line
 
 
@@ -46,6 +47,7 @@ class _LineLoader(yaml.SafeLoader):
     duplicates: list[tuple[str, int]]
 
     def construct_line_map(self, node: yaml.MappingNode) -> Iterator[LineDict]:
+        """A :class:`LineDict`; yielded empty first so that recursive anchors resolve, as PyYAML does."""
         data = LineDict()
         data.line = node.start_mark.line + 1
         data.lines = {}
@@ -63,6 +65,7 @@ class _LineLoader(yaml.SafeLoader):
             data[key] = self.construct_object(value_node, deep=True)
 
     def construct_line_seq(self, node: yaml.SequenceNode) -> Iterator[LineList]:
+        """A :class:`LineList`, yielded empty first like :meth:`construct_line_map`."""
         data = LineList()
         data.line = node.start_mark.line + 1
         data.lines = [item.start_mark.line + 1 for item in node.value]

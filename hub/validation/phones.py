@@ -66,6 +66,7 @@ class _RegionRules:
     any_length: re.Pattern[str] | None
 
     def valid(self, national: str) -> bool:
+        """Whether a national number (digits after the calling code or trunk prefix) is valid."""
         if not (national.isascii() and national.isdigit()) or not self.general.fullmatch(national):
             return False
         pattern = self.by_length.get(len(national), self.any_length)
