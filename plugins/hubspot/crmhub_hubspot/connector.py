@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from crmhub_hubspot.config import HubSpotConfig, _is_internal
-from crmhub_hubspot.schema import STREAMS, PropertyInfo, parse_properties, stream_info
+from crmhub_hubspot.schema import COMPANY_KEY, STREAMS, PropertyInfo, parse_properties, stream_info
 from hub.connectors.api import Capability, Connector, ConnectorContext, StreamInfo
 from hub.errors import ConfigError, CrmhubError, DataError, SchemaError
 from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteOutcome, WriteRequest, WriteResult
@@ -39,6 +39,8 @@ class HubSpotConnector(Connector):
         self._reader: Any = None
         self._writer: Any = None
         self._links: Any = None
+        self._written: dict[str, set[str]] = {s: set() for s in STREAMS}
+        self._empty: dict[str, bool] = {}
 
     def __repr__(self) -> str:
         return f"<HubSpotConnector connection={self.context.connection!r} url={self.config.url!r}>"
@@ -47,6 +49,7 @@ class HubSpotConnector(Connector):
     def open(self) -> None:
         from crmhub_hubspot.associations import CompanyLinks
         from crmhub_hubspot.client import HubSpotClient
+        from crmhub_hubspot.known import KnownValues
         from crmhub_hubspot.reader import Reader
         from crmhub_hubspot.writer import Writer
 
@@ -57,8 +60,9 @@ class HubSpotConnector(Connector):
         self._client = HubSpotClient(self.config)
         self._links = CompanyLinks(self._client, self.config.key_property, lambda: self._properties("companies"))
         self._reader = Reader(self._client, self.config, self._read_properties, self._links)
+        self._known = KnownValues()
         self._writer = Writer(self._client, self.config.key_property, self.config.contact_id_property,
-                              self._properties, self._links)
+                              self._properties, self._links, self._known)
 
     def close(self) -> None:
         if self._links is not None and self._links.pending:
@@ -142,19 +146,47 @@ class HubSpotConnector(Connector):
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         _check_stream(stream)
         self.client  # noqa: B018
-        if len(batch) > self.write_batch_size:
-            results: list[WriteResult] = []
-            for start in range(0, len(batch), self.write_batch_size):
-                results.extend(self._writer.write(stream, batch[start:start + self.write_batch_size]))
-            return results
-        return list(self._writer.write(stream, batch))
+        results: list[WriteResult] = []
+        for start in range(0, len(batch), self.write_batch_size):
+            results.extend(self._writer.write(stream, batch[start:start + self.write_batch_size]))
+        self._written[stream].update(r.key for r in results if r.outcome is not WriteOutcome.FAILED)
+        return results
 
     def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Current properties by hub id (plus ``company_key`` on contacts); absent keys are new.
+
+        While the portal held no record with ``key_property`` when this connection first looked (a first
+        load), keys this connection has not written yet cannot exist: they are answered without a request.
+        """
+        if self.config.skip_lookups_when_empty and self._portal_was_empty(stream):
+            keys = [k for k in keys if k in self._written[stream]]
         found: dict[str, dict[str, Any]] = {}
-        for record in self._by_key(stream, keys, self._read_properties(stream)):
+        records = list(self._by_key(stream, keys, self._read_properties(stream)))
+        company_keys: dict[str, str] = {}
+        if stream == "contacts":
+            company_keys = self._links.keys_of(
+                str(r["properties"]["associatedcompanyid"]) for r in records
+                if (r.get("properties") or {}).get("associatedcompanyid"))
+        for record in records:
             props = {k: v for k, v in (record.get("properties") or {}).items() if v is not None}
-            found[str(props[self.config.key_property])] = props
+            company = company_keys.get(str(props.get("associatedcompanyid", "")))
+            if company:
+                props[COMPANY_KEY] = company
+            key = str(props[self.config.key_property])
+            found[key] = props
+            self._known.remember(stream, key, {k: str(v) for k, v in props.items()}, str(record["id"]), replace=True)
         return found
+
+    def _portal_was_empty(self, stream: str) -> bool:
+        """Whether no object of ``stream`` carried ``key_property`` at this connection's first look."""
+        if stream not in self._empty:
+            self._properties(stream)
+            _, _, search = self.client.objects[stream]
+            body = {"filterGroups": [{"filters": [{"propertyName": self.config.key_property,
+                                                   "operator": "HAS_PROPERTY"}]}], "limit": 1, "properties": []}
+            answer = self.client.call(search, "do_search", body, search=True)
+            self._empty[stream] = int(answer.body.get("total", 0)) == 0
+        return self._empty[stream]
 
     def delete(self, stream: str, keys: Sequence[str]) -> list[WriteResult]:
         existing = {str(r["properties"][self.config.key_property]): str(r["id"])

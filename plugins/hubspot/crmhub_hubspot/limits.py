@@ -63,6 +63,7 @@ class AccountLimiter:
                         self.daily_remaining -= 1
                     self.requests += 1
                     return
+            wait = max(wait, 0.001)  # never a zero-length sleep that float rounding could repeat forever
             self.waited_s += wait
             self._sleep(wait)
 

@@ -112,7 +112,7 @@ class Reader:
         basic, batch, _ = self.client.objects[stream]
         in_url, in_body = self._split_properties(stream)
         while True:
-            kwargs: dict[str, Any] = {"limit": LIST_PAGE, "archived": archived}
+            kwargs: dict[str, Any] = {"limit": self.config.page_size, "archived": archived}
             if in_url:
                 kwargs["properties"] = in_url
             if after:

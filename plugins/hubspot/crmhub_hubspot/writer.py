@@ -23,6 +23,7 @@ from typing import Any
 
 from crmhub_hubspot.associations import CompanyLinks
 from crmhub_hubspot.client import HubSpotClient, HubSpotRequestError
+from crmhub_hubspot.known import KnownValues
 from crmhub_hubspot.schema import COMPANY_KEY, PropertyInfo, check_writable, value_problem
 from hub.records import WriteOutcome, WriteRequest, WriteResult
 
@@ -68,8 +69,10 @@ class Writer:
     """Writes one stream's batches and maps HubSpot's answers back to the requests."""
 
     def __init__(self, client: HubSpotClient, key_property: str, contact_id_property: str,
-                 schema: Callable[[str], dict[str, PropertyInfo]], links: CompanyLinks) -> None:
+                 schema: Callable[[str], dict[str, PropertyInfo]], links: CompanyLinks,
+                 known: KnownValues) -> None:
         self.client = client
+        self.known = known
         self.key_property = key_property
         self.contact_id_property = contact_id_property
         self.schema = schema
@@ -85,6 +88,8 @@ class Writer:
             prepared = self._prepare(stream, index, request, properties)
             if isinstance(prepared, WriteResult):
                 results[index] = prepared
+            elif (same := self.known.unchanged(stream, request.key, _values(prepared))) is not None:
+                results[index] = WriteResult(request.key, WriteOutcome.UNCHANGED, same.target_id)
             elif prepared.route == "email" and emails.setdefault(prepared.id.lower(), request.key) != request.key:
                 # HubSpot would merge both into one contact and the later hub id would overwrite the first.
                 results[index] = _failed(prepared, "DUPLICATE_EMAIL",
@@ -100,6 +105,15 @@ class Writer:
         for call in _calls([self._as_upsert(stream, i) for i in retry]):
             results.update(self._send(stream, call).results)
         self._associate(stream, inputs, results)
+        for item in inputs:
+            result = results[item.index]
+            if result.outcome in (WriteOutcome.CREATED, WriteOutcome.UPDATED):
+                values = _values(item)
+                if item.company_key and self.links.pending.get(str(result.target_id)) == item.company_key:
+                    values.pop(COMPANY_KEY)  # not associated yet: a rewrite must try again
+                self.known.remember(stream, item.request.key, values, result.target_id)
+            else:
+                self.known.forget(stream, item.request.key)
         return [results[index] for index in range(len(batch))]
 
     # Preparation ------------------------------------------------------------------------------------
@@ -198,6 +212,14 @@ class Writer:
                  if i.company_key and results[i.index].outcome in ok]
         if pairs:
             self.links.link([(contact, key) for contact, key in pairs if key])
+
+
+def _values(item: _Input) -> dict[str, str]:
+    """The values a write sets, as HubSpot would hold them (the company key included)."""
+    values = dict(item.properties)
+    if item.company_key:
+        values[COMPANY_KEY] = item.company_key
+    return values
 
 
 def _calls(inputs: list[_Input]) -> list[list[_Input]]:

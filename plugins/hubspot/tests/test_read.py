@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pytest
 from crmhub_hubspot import reader as reader_module
@@ -14,7 +15,11 @@ from crmhub_hubspot.sandbox.store import iso_ms
 
 from hub.records import Checkpoint, SourceRecord, WriteRequest
 
-from .conftest import ConnectorFactory, SandboxFactory
+if TYPE_CHECKING:
+    from conftest import ConnectorFactory, SandboxFactory
+
+
+
 
 
 def seed(sandbox: HubSpotSandbox, count: int, start: int = 0) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 import urllib3
@@ -22,7 +23,11 @@ from hubspot.crm.contacts import (
 )
 from hubspot.crm.contacts.models import BatchResponseSimplePublicUpsertObjectWithErrors
 
-from .conftest import SandboxFactory
+if TYPE_CHECKING:
+    from conftest import SandboxFactory
+
+
+
 
 
 def sdk(sandbox: HubSpotSandbox, token: str | None = None) -> HubSpot:

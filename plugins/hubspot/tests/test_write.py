@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from crmhub_hubspot.connector import HubSpotConnector
 from crmhub_hubspot.sandbox import HubSpotSandbox
@@ -9,7 +11,11 @@ from crmhub_hubspot.sandbox import HubSpotSandbox
 from hub.errors import RetriableError, SchemaError
 from hub.records import WriteOutcome, WriteRequest
 
-from .conftest import ConnectorFactory, SandboxFactory
+if TYPE_CHECKING:
+    from conftest import ConnectorFactory, SandboxFactory
+
+
+
 
 
 def contact(key: str, email: str | None = None, **fields: object) -> WriteRequest:
@@ -26,10 +32,14 @@ def contacts_in(sandbox: HubSpotSandbox) -> list[dict[str, str]]:
 def test_upsert_creates_then_updates_and_never_duplicates(connector: HubSpotConnector, sandbox: HubSpotSandbox) -> None:
     batch = [contact(f"hub-{i}", f"kisi{i}@example.com.tr", firstname="Şule") for i in range(150)]
     first = connector.write("contacts", batch)
+    writes = sandbox.writes
     second = connector.write("contacts", batch)
     assert {r.outcome for r in first} == {WriteOutcome.CREATED}
-    assert {r.outcome for r in second} == {WriteOutcome.UPDATED}
+    assert {r.outcome for r in second} == {WriteOutcome.UNCHANGED}
+    assert sandbox.writes == writes  # known values: no request for an unchanged record
     assert [r.target_id for r in first] == [r.target_id for r in second]
+    third = connector.write("contacts", [WriteRequest(r.key, {**r.fields, "firstname": "Şükrü"}) for r in batch])
+    assert {r.outcome for r in third} == {WriteOutcome.UPDATED}
     stored = contacts_in(sandbox)
     assert len(stored) == 150
     assert {p["crmhub_id"] for p in stored} == {f"hub-{i}" for i in range(150)}
@@ -108,7 +118,7 @@ def test_companies_upsert_by_key_property(connector: HubSpotConnector, sandbox: 
     batch = [WriteRequest(f"co-{i}", {"name": f"Anadolu Tekstil {i} A.Ş.", "industry": "TEXTILES",
                                       "annualrevenue": 1_250_000}) for i in range(3)]
     assert {r.outcome for r in connector.write("companies", batch)} == {WriteOutcome.CREATED}
-    assert {r.outcome for r in connector.write("companies", batch)} == {WriteOutcome.UPDATED}
+    assert {r.outcome for r in connector.write("companies", batch)} == {WriteOutcome.UNCHANGED}
     stored = [o.properties for o in sandbox.store.portal("companies").records.values()]
     assert sorted(p["crmhub_id"] for p in stored) == ["co-0", "co-1", "co-2"]
     assert stored[0]["annualrevenue"] == "1250000"
@@ -156,3 +166,22 @@ def test_lookup_returns_current_fields_by_hub_id(connector: HubSpotConnector) ->
     assert set(found) == {f"l{i}" for i in range(0, 120, 7)}
     assert found["l7"]["firstname"] == "Ad7"
     assert found["l7"]["email"] == "l7@example.com"
+
+
+def test_first_load_looks_nothing_up_until_the_portal_holds_crmhub_records(
+        connector: HubSpotConnector, sandbox: HubSpotSandbox, make_connector: ConnectorFactory) -> None:
+    assert connector.lookup("contacts", [f"f{i}" for i in range(300)]) == {}
+    reads_before = sandbox.counts["api"]
+    assert connector.lookup("contacts", [f"f{i}" for i in range(300)]) == {}
+    assert sandbox.counts["api"] == reads_before  # answered without batch reads
+    connector.write("contacts", [contact("f1", "f1@example.com")])
+    assert set(connector.lookup("contacts", ["f1", "f2"])) == {"f1"}  # its own writes are looked up
+    later = make_connector(sandbox)  # a later run sees crmhub records: every key is looked up
+    assert set(later.lookup("contacts", ["f1", "f2"])) == {"f1"}
+    assert later.write("contacts", [contact("f1", "f1@example.com")])[0].outcome == WriteOutcome.UNCHANGED
+
+
+def test_lookup_gives_the_company_key_of_associated_contacts(connector: HubSpotConnector) -> None:
+    connector.write("companies", [WriteRequest("co-1", {"name": "Ege Gıda"})])
+    connector.write("contacts", [contact("p", "p@example.com", company_key="co-1")])
+    assert connector.lookup("contacts", ["p"])["p"]["company_key"] == "co-1"
