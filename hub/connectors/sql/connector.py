@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import decimal
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, cast
 
@@ -14,20 +13,20 @@ from hub.connectors.api import Capability, Connector, ConnectorConfig, Connector
 from hub.connectors.sql.config import SqlConfig, display_url, engine_url
 from hub.connectors.sql.database import WRITE_OPTION, AnyRow, AnySelect, Column, create_engine
 from hub.connectors.sql.failures import Failure, as_hub_error, classify, safe_reason
-from hub.connectors.sql.layout import SqlColumn, TableLayout, canonical_table, field_name, layout_from_reflection
+from hub.connectors.sql.layout import (
+    TableLayout,
+    canonical_table,
+    field_name,
+    layout_from_reflection,
+    layout_from_sample,
+)
 from hub.connectors.sql.preparing import PreparedGroup, merge_groups
 from hub.connectors.sql.reader import KeysetReader, RowDecoder
-from hub.connectors.sql.values import codec_for
 from hub.connectors.sql.writer import IN_CHUNK, StoredRows, UpsertWriter
 from hub.errors import ConfigError, CrmhubError, SchemaError
-from hub.model.fields import FieldType
 from hub.model.streams import STREAM_MODELS, stream_fields
 from hub.records import Checkpoint, CheckResult, SourceRecord, WriteOutcome, WriteRequest, WriteResult
 
-_PY_KINDS: tuple[tuple[type, FieldType], ...] = (
-    (bool, FieldType.BOOLEAN), (int, FieldType.INTEGER), (decimal.Decimal, FieldType.DECIMAL),
-    (float, FieldType.DECIMAL), (dt.datetime, FieldType.DATETIME), (dt.date, FieldType.DATE), (dict, FieldType.MAP),
-)
 STREAM_PAGE = 1000
 """Rows the driver fetches at a time inside one page (server-side cursor where the driver has one)."""
 
@@ -123,22 +122,8 @@ class SqlConnector(Connector):
             result = conn.execute(probe)
             names = list(result.keys())
             sample = result.fetchall()
-        canonical = stream_fields(self.settings.stream) if self.settings.stream in STREAM_MODELS else {}
-        columns: dict[str, SqlColumn] = {}
-        for index, name in enumerate(names):
-            dotted = field_name(name)
-            spec = canonical.get(dotted)
-            kind, tz = (spec.type, True) if spec is not None else (FieldType.STRING, True)
-            for row in sample:
-                value = row[index]
-                if value is not None and spec is None:
-                    kind = next((k for t, k in _PY_KINDS if isinstance(value, t)), FieldType.STRING)
-                if isinstance(value, dt.datetime):
-                    tz = value.tzinfo is not None
-                if value is not None:
-                    break
-            columns[name] = SqlColumn(name, dotted, kind, codec_for(kind, self.backend, timezone=tz))
-        return TableLayout("query", columns, self.settings.id_column, self.settings.updated_at_column)
+        return layout_from_sample(names, sample, self.backend, self.settings.stream, self.settings.id_column,
+                                  self.settings.updated_at_column)
 
     def layout(self, *, create: bool = False) -> TableLayout | None:
         """The table's layout; with ``create``, the table is created first when absent and allowed."""

@@ -8,8 +8,10 @@ record is the ``segment`` key of the ``custom`` column's object.
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +133,8 @@ def layout_from_reflection(
         # MariaDB reports JSON columns as LONGTEXT: trust the canonical model for map fields.
         if spec is not None and spec.type is FieldType.MAP and kind is FieldType.STRING:
             kind = FieldType.MAP
+        if info["name"] == updated_at_column and kind is FieldType.STRING and backend == "sqlite":
+            kind = FieldType.DATETIME  # SQLite keeps timestamps as text whatever the declared type
         columns[info["name"]] = SqlColumn(
             name=info["name"],
             field=dotted,
@@ -141,6 +145,34 @@ def layout_from_reflection(
             choices=spec.choices if spec is not None else (),
         )
     return TableLayout(name, columns, id_column, updated_at_column)
+
+
+_PY_KINDS: tuple[tuple[type, FieldType], ...] = (
+    (bool, FieldType.BOOLEAN), (int, FieldType.INTEGER), (decimal.Decimal, FieldType.DECIMAL),
+    (float, FieldType.DECIMAL), (dt.datetime, FieldType.DATETIME), (dt.date, FieldType.DATE), (dict, FieldType.MAP),
+)
+
+
+def layout_from_sample(
+    names: Sequence[str], sample: Sequence[Sequence[Any]], backend: str, stream: str, id_column: str,
+    updated_at_column: str | None,
+) -> TableLayout:
+    """Build the layout of a query's result: canonical kinds for canonical names, else the sample's value types."""
+    canonical = stream_fields(stream) if stream in STREAM_MODELS else {}
+    columns: dict[str, SqlColumn] = {}
+    for index, name in enumerate(names):
+        dotted = field_name(name)
+        spec = canonical.get(dotted)
+        kind = spec.type if spec is not None else FieldType.STRING
+        first = next((row[index] for row in sample if row[index] is not None), None)
+        if spec is None and first is not None:
+            kind = next((k for t, k in _PY_KINDS if isinstance(first, t)), FieldType.STRING)
+        if name == updated_at_column and kind is FieldType.STRING and backend == "sqlite":
+            kind = FieldType.DATETIME  # SQLite keeps timestamps as text
+        timezone = not isinstance(first, dt.datetime) or first.tzinfo is not None
+        columns[name] = SqlColumn(name, dotted, kind, codec_for(kind, backend, timezone=timezone),
+                                  choices=spec.choices if spec is not None else ())
+    return TableLayout("query", columns, id_column, updated_at_column)
 
 
 def _sql_type(spec: FieldSpec) -> sa.types.TypeEngine[Any]:
