@@ -25,6 +25,8 @@ from hub.records import Issue, Outcome, SourceRecord, WriteOutcome, WriteRequest
 from hub.state import AuditEvent, QuarantineItem, RecordOutcome, StateStore
 
 _EMPTY = (None, "")
+MERGED_SUFFIX = "#merged"
+"""Identity-map streams of records merged into another record's hub id end with this."""
 
 
 @dataclass(slots=True)
@@ -152,13 +154,23 @@ class BatchProcessor:
         return remaining
 
     def _resolve_identities(self, live: list[Staged]) -> None:
+        """Give each record its hub id: a known link, else a match on its keys (a merge), else a new id.
+
+        Links of records merged into someone else's hub id are kept apart (``MERGED_SUFFIX`` on the
+        stream), so that later runs still treat them as secondary contributors that only fill blanks;
+        a record linked plainly — including one crmhub itself wrote to that system — is the hub record.
+        """
         plan = self.plan
-        known = self.store.resolve(plan.source_name, plan.stream, [s.record.id for s in live])
+        ids = [s.record.id for s in live]
+        known = self.store.resolve(plan.source_name, plan.stream, ids)
+        unknown = [i for i in ids if i not in known]
+        merged = self.store.resolve(plan.source_name, plan.stream + MERGED_SUFFIX, unknown) if unknown else {}
         for s in live:
             s.own_id = mint_hub_id(plan.source_name, plan.stream, s.record.id)
             if s.record.id in known:
-                s.hub_id = known[s.record.id]
-                s.known = True
+                s.hub_id, s.known = known[s.record.id], True
+            elif s.record.id in merged:
+                s.hub_id, s.known, s.secondary = merged[s.record.id], True, True
             if plan.dedup and s.canonical is not None:
                 s.keys = match_keys(s.canonical, plan.stream, self.pseudonym)
         found: dict[str, str] = {}
@@ -172,18 +184,22 @@ class BatchProcessor:
                 for key in s.keys:
                     if key in found or key in in_batch:
                         s.hub_id = found.get(key) or in_batch[key]
+                        s.secondary = s.hub_id != s.own_id
                         break
                 else:
                     s.hub_id = s.own_id
             for key in s.keys:
                 in_batch.setdefault(key, s.hub_id)
-            s.secondary = s.hub_id != s.own_id
         if not plan.dry_run:
+            new = [s for s in live if not s.known]
             self.store.stage_identities(
                 plan.stream,
-                [(s.hub_id or "", plan.source_name, s.record.id) for s in live if not s.known],
+                [(s.hub_id or "", plan.source_name, s.record.id) for s in new if not s.secondary],
                 sorted({(k, s.hub_id or "") for s in live for k in s.keys}),
             )
+            secondary = [(s.hub_id or "", plan.source_name, s.record.id) for s in new if s.secondary]
+            if secondary:
+                self.store.stage_identities(plan.stream + MERGED_SUFFIX, secondary, [])
 
     def _current_state(self, hub_ids: list[str]) -> dict[str, dict[str, Any]]:
         plan = self.plan

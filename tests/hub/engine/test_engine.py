@@ -186,3 +186,23 @@ def test_a_lease_left_by_a_killed_process_on_this_host_is_taken_over(config: Pat
     summary = run_migration(config, "src", "dst")
 
     assert (summary["status"], summary["created"]) == ("succeeded", 1)
+
+
+def test_a_target_read_back_as_a_source_is_the_same_people_not_merges(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {
+        "src": {"connector": "fake", "store": "src"},
+        "mid": {"connector": "fake", "store": "mid"},
+        "crm": {"connector": "fake", "store": "crm"},
+    })
+    put_records("src", "contacts", {"a": contact(1), "b": {**contact(1), "email": "CAGLA1@example.com.tr",
+                                                           "job_title": "CFO"}, "c": contact(2)})
+    first = run_migration(config, "src", "mid")
+    put_records("mid", "contacts", {})
+
+    onward = run_migration(config, "mid", "crm")
+    again = run_migration(config, "mid", "crm", restart=True)
+
+    assert (first["created"], first["merged"]) == (2, 1)
+    assert (onward["created"], onward["merged"], onward["read"]) == (2, 0, 2)
+    assert set(fake_store("crm")["contacts"]) == set(fake_store("mid")["contacts"]), "the hub ids travel on"
+    assert (again["unchanged"], again["updated"]) == (2, 0)
