@@ -226,7 +226,7 @@ class SqlConnector(Connector):
         return found, self._writer
 
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
-        """Upsert ``batch`` in one transaction; rows the database rejects fail alone (per-row retry)."""
+        """Upsert ``batch`` in one transaction; rows the database rejects fail alone (found by halving)."""
         self._stream(stream)
         _, writer = self._target(create=True)
         assert writer is not None

@@ -26,38 +26,77 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.connectors.sql.database import AnyRow, AnySelect, Column
-from hub.connectors.sql.layout import TableLayout
+from hub.connectors.sql.layout import SqlColumn, TableLayout
 from hub.connectors.sql.values import convert_column, parse_datetime
+from hub.errors import SchemaError
 from hub.model.fields import FieldType
-from hub.records import Checkpoint, SourceRecord
+from hub.records import Checkpoint, Issue, SourceRecord
 
 RowSource = Callable[[AnySelect], Iterable[Sequence[AnyRow]]]
 """Runs one page's SELECT and streams its rows in chunks (the connector wraps errors)."""
 
 
+_UNREADABLE = (TypeError, ValueError, ArithmeticError)
+UNREADABLE = "value_unreadable"
+
+
 class RowDecoder:
-    """Turns rows of the selected columns into records' flat dotted ``data``, a column at a time."""
+    """Turns rows of the selected columns into records' flat dotted ``data``, a column at a time.
+
+    A stored value that cannot be read as its column's kind (a JSON column holding broken JSON, a
+    SQLite text timestamp that is no timestamp) is reported as an :class:`Issue` for its row.
+    """
 
     def __init__(self, layout: TableLayout, names: list[str]) -> None:
         columns = [layout.columns[n] for n in names]
-        self.plain = [(i, c.field, c.codec) for i, c in enumerate(columns) if c.kind is not FieldType.MAP]
-        self.maps = [(i, c.field, c.codec.from_db) for i, c in enumerate(columns) if c.kind is FieldType.MAP]
-        self.plain_fields = [dotted for _, dotted, _ in self.plain]
+        self.plain = [(i, c) for i, c in enumerate(columns) if c.kind is not FieldType.MAP]
+        self.maps = [(i, c) for i, c in enumerate(columns) if c.kind is FieldType.MAP]
+        self.plain_fields = [c.field for _, c in self.plain]
 
-    def decode(self, rows: Sequence[Any]) -> list[dict[str, Any]]:
-        """One ``data`` dict per row: NULL columns as ``None``; a map's keys as ``<column>.<key>``."""
+    def decode(self, rows: Sequence[Any], issues: dict[int, Issue] | None = None) -> list[dict[str, Any]]:
+        """One ``data`` dict per row: NULL columns as ``None``; a map's keys as ``<column>.<key>``.
+
+        Unreadable values are left out of ``data`` and noted in ``issues`` by row index.
+        """
         if not rows:
             return []
+        found: dict[int, Issue] = {} if issues is None else issues
         stored = list(zip(*rows, strict=True))
-        plain = [convert_column(codec.from_db, codec.native, stored[i]) for i, _, codec in self.plain]
+        plain = [self._column(col, stored[i], found) for i, col in self.plain]
         datas = [dict(zip(self.plain_fields, values, strict=True)) for values in zip(*plain, strict=True)] \
             if plain else [{} for _ in rows]
-        for index, dotted, from_db in self.maps:
-            for data, raw in zip(datas, stored[index], strict=True):
-                if raw is not None:  # a NULL map simply has no entries
-                    for key, value in from_db(raw).items():
-                        data[f"{dotted}.{key}"] = value
+        for index, col in self.maps:
+            for row, (data, raw) in enumerate(zip(datas, stored[index], strict=True)):
+                if raw is None:
+                    continue  # a NULL map simply has no entries
+                try:
+                    entries = col.codec.from_db(raw)
+                except _UNREADABLE:
+                    found.setdefault(row, _unreadable(col))
+                    continue
+                for key, value in entries.items():
+                    data[f"{col.field}.{key}"] = value
         return datas
+
+    @staticmethod
+    def _column(col: SqlColumn, values: Sequence[Any], issues: dict[int, Issue]) -> Sequence[Any]:
+        codec = col.codec
+        try:
+            return convert_column(codec.from_db, codec.native, values)
+        except _UNREADABLE:
+            pass
+        converted: list[Any] = []
+        for row, value in enumerate(values):
+            try:
+                converted.append(None if value is None else codec.from_db(value))
+            except _UNREADABLE:
+                issues.setdefault(row, _unreadable(col))
+                converted.append(None)
+        return converted
+
+
+def _unreadable(col: SqlColumn) -> Issue:
+    return Issue(col.field, UNREADABLE, f"column {col.name}: the stored value cannot be read as {col.kind.value}")
 
 
 class KeysetReader:
@@ -89,13 +128,18 @@ class KeysetReader:
         return sa.select(*[sa.column(n) for n in self.names]).select_from(self.source).limit(self.page_size)
 
     def _records(self, rows: Sequence[Any]) -> list[SourceRecord]:
-        ids = [str(row[self.id_index]) for row in rows]
+        issues: dict[int, Issue] = {}
+        datas = self.decoder.decode(rows, issues)
         u_field, ref = self.u_field, self.ref_name
-        return [
-            SourceRecord(id=record_id, data=data, ref=f"{ref} id={record_id}",
-                         updated_at=data.get(u_field) if u_field else None)
-            for record_id, data in zip(ids, self.decoder.decode(rows), strict=True)
-        ]
+        records = []
+        for index, (row, data) in enumerate(zip(rows, datas, strict=True)):
+            record_id = str(row[self.id_index])
+            record = SourceRecord(id=record_id, data=data, ref=f"{ref} id={record_id}",
+                                  updated_at=data.get(u_field) if u_field else None)
+            if index in issues:
+                record.data, record.error = {}, issues[index]
+            records.append(record)
+        return records
 
     def _bind(self, name: str, value: Any) -> sa.BindParameter[Any]:
         # Untyped binds: no dialect casts, the value is already what the driver expects.
@@ -174,13 +218,18 @@ class KeysetReader:
                         "after_id", start[1])))
             count, last = 0, None
             for chunk in self.fetch(query):
-                count, last = count + len(chunk), chunk[-1]
+                count += len(chunk)
                 for record in self._records(chunk):
+                    if record.updated_at is not None:
+                        last = (record.updated_at, record.id)
                     if position is not None and record.updated_at == position[0] and record.id == position[1]:
                         continue
                     yield record
+            if last is None and count >= self.page_size:
+                raise SchemaError(f"{self.ref_name}: a whole page of {self.layout.updated_at_column} values are not "
+                                  "timestamps; the read cannot advance")
             if last is not None:
-                start = (parse_datetime(self.u_codec.from_db(last[self.u_index])), str(last[self.id_index]))
+                start = last
                 inclusive = False
                 if seen_position is None or start > seen_position:
                     seen_position = start

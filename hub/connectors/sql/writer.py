@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from hub.connectors.sql.database import AnySelect, Column
 from hub.connectors.sql.layout import TableLayout
 from hub.connectors.sql.preparing import PreparedGroup, PreparedRequest, RequestPreparer
-from hub.connectors.sql.values import convert_column, identity
+from hub.connectors.sql.values import ValueCodec, convert_column, identity
 from hub.records import WriteOutcome, WriteResult
 
 IN_CHUNK = 900
@@ -63,9 +63,36 @@ class WritePlan:
     results: list[WriteResult] = field(default_factory=list)
 
 
-def _merge(base: dict[str, Any] | None, entries: dict[str, Any]) -> dict[str, Any] | None:
-    """``base`` with ``entries`` applied (``None`` removes a key); an empty map is stored as NULL."""
-    merged = dict(base or {})
+class _Unreadable:
+    """Stands for a stored value that cannot be read: unequal to anything, so a request overwrites it."""
+
+    def __repr__(self) -> str:
+        return "<unreadable>"
+
+
+UNREADABLE = _Unreadable()
+
+
+def _readable(codec: ValueCodec, values: Sequence[Any]) -> Sequence[Any]:
+    try:
+        return convert_column(codec.from_db, codec.native, values)
+    except (TypeError, ValueError, ArithmeticError):
+        pass
+    converted: list[Any] = []
+    for value in values:
+        try:
+            converted.append(None if value is None else codec.from_db(value))
+        except (TypeError, ValueError, ArithmeticError):
+            converted.append(UNREADABLE)
+    return converted
+
+
+def _merge(base: Any, entries: dict[str, Any]) -> dict[str, Any] | None:
+    """``base`` with ``entries`` applied (``None`` removes a key); an empty map is stored as NULL.
+
+    A ``base`` that is not a map (NULL, or stored JSON that could not be read) counts as empty.
+    """
+    merged = dict(base) if isinstance(base, dict) else {}
     for key, value in entries.items():
         if value is None:
             merged.pop(key, None)
@@ -121,7 +148,7 @@ class UpsertWriter:
         ids, *stored = zip(*rows, strict=True)
         return StoredRows(
             {str(key): index for index, key in enumerate(ids)},
-            {n: convert_column(c.from_db, c.native, v) for n, c, v in zip(names, codecs, stored, strict=True)},
+            {n: _readable(c, v) for n, c, v in zip(names, codecs, stored, strict=True)},
         )
 
     # Planning ---------------------------------------------------------------------------------------

@@ -431,6 +431,31 @@ def test_rows_without_updated_at_are_read_first_by_id(db: Backend) -> None:
     assert records(list(once.read("contacts", final))) == []
 
 
+def test_an_unreadable_stored_value_makes_a_malformed_record_and_can_be_overwritten(db: Backend) -> None:
+    table = db.new_table()
+    db.execute(
+        f"CREATE TABLE {table} (id VARCHAR(64) PRIMARY KEY, first_name VARCHAR(100), custom TEXT, "
+        f"updated_at TIMESTAMP NULL)",
+        f"INSERT INTO {table} (id, first_name, custom, updated_at) VALUES "
+        f"('a', 'A', '{{\"k\": 1}}', '2024-01-01 00:00:00'), ('b', 'B', '{{broken', '2024-01-01 00:00:01'), "
+        f"('c', 'C', NULL, '2024-01-01 00:00:02')",
+    )
+    sql = db.connector(table=table, page_size=2)
+
+    read = records(list(sql.read("contacts", None)))
+
+    assert [r.id for r in read] == ["a", "b", "c"]
+    broken = read[1]
+    assert broken.error is not None
+    assert (broken.error.field, broken.error.code) == ("custom", "value_unreadable")
+    assert broken.ref == f"{table} id=b"
+    assert broken.data == {}
+    assert read[0].data["custom.k"] == 1
+    assert read[2].error is None
+    assert outcomes(sql.write("contacts", [contact("b", **{"custom.k": 2})])) == {"b": "updated"}
+    assert sql.lookup("contacts", ["b"])["b"]["custom.k"] == 2
+
+
 def test_a_table_without_updated_at_is_read_by_id(db: Backend) -> None:
     table = db.new_table()
     db.execute(f"CREATE TABLE {table} (id VARCHAR(64) PRIMARY KEY, first_name VARCHAR(100))",

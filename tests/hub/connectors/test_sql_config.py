@@ -12,7 +12,7 @@ from hub.connectors.api import Capability, ConnectorContext
 from hub.connectors.sql import SqlConfig, SqlConnector
 from hub.connectors.sql.config import display_url, engine_url
 from hub.plugins import PluginHost
-from hub.records import WriteRequest
+from hub.records import Checkpoint, SourceRecord, WriteRequest
 
 
 def url_of(**settings: object) -> str:
@@ -119,3 +119,23 @@ def test_another_stream_name_is_refused(tmp_path: Path) -> None:
     sql = SqlConnector(SqlConfig(url="sqlite:///crm.db"), ConnectorContext("t", tmp_path))
     with pytest.raises(Exception, match="provides stream 'contacts', not 'companies'"):
         sql.lookup("companies", ["x"])
+
+
+def test_a_sqlite_text_timestamp_that_is_no_timestamp_is_reported_not_fatal(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "crm.db") as raw:
+        raw.execute("CREATE TABLE people (id TEXT PRIMARY KEY, first_name TEXT, updated_at TEXT)")
+        raw.executemany("INSERT INTO people VALUES (?, ?, ?)", [
+            ("a", "A", "2024-01-01 10:00:00.000000"), ("b", "B", "yesterday"), ("c", "C", "2024-01-02T10:00:00Z")])
+    sql = SqlConnector(SqlConfig(url="sqlite:///crm.db", table="people"), ConnectorContext("t", tmp_path))
+
+    items = list(sql.read("contacts", None))
+
+    by_id = {item.id: item for item in items if isinstance(item, SourceRecord)}
+    assert set(by_id) == {"a", "b", "c"}
+    error = by_id["b"].error
+    assert error is not None
+    assert error.field == "updated_at"
+    assert by_id["c"].updated_at is not None
+    last = items[-1]
+    assert isinstance(last, Checkpoint)
+    assert last.cursor["id"] == "c"
