@@ -52,7 +52,8 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except ConfigError as exc:
-        err.print(f"[bold red]configuration error:[/] {exc.public_message}", markup=False)
+        err.print("[bold red]configuration error:[/] ", end="", markup=True)
+        err.print(exc.public_message, markup=False)
         raise typer.Exit(EXIT_USAGE) from None
     except FatalError as exc:
         fail(exc.public_message)

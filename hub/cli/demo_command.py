@@ -15,13 +15,14 @@ def demo(
     folder: Annotated[Path, typer.Option("--dir", help="where the demo writes its files")] = Path("crmhub-demo"),
     records: Annotated[int, typer.Option(help="how many customers to generate")] = 3000,
     seed: Annotated[int, typer.Option(help="random seed of the generated data")] = 7,
+    crm: Annotated[bool, typer.Option("--crm/--no-crm", help="also migrate into each installed CRM sandbox")] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Generate a messy Turkish legacy export (Windows-1254), migrate it into SQLite, then re-run it."""
     from hub.demo.run import run_demo
 
     with reported_errors():
-        result = run_demo(folder.resolve(), records=records, seed=seed)
+        result = run_demo(folder.resolve(), records=records, seed=seed, crm=crm)
     if as_json:
         print_json(result.as_dict())
     else:
@@ -33,8 +34,13 @@ def demo(
         show_summary(result.first, False)
         out.print("\n[bold]2. the same migration again[/] (--restart: everything re-read)")
         show_summary(result.rerun, False)
+        for number, leg in enumerate(result.legs, start=3):
+            out.print(f"\n[bold]{number}. warehouse → {leg.connector} sandbox[/] (its real SDK against a local server)")
+            show_summary(leg.first, False)
+            out.print("[bold]   and again[/] (--restart)")
+            show_summary(leg.rerun, False)
         out.print(f"\nquarantine: crmhub quarantine list --config {result.config}", markup=False)
         out.print(f"runs:       crmhub runs --config {result.config}", markup=False)
         out.print(f"audit:      crmhub audit verify --config {result.config}", markup=False)
-    if result.first.status != "succeeded" or result.rerun.status != "succeeded":
+    if not result.succeeded:
         raise typer.Exit(EXIT_FAILED)

@@ -16,13 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.connectors.api import Capability, Connector
+from hub.connectors.api import Capability, Connector, StreamInfo
 from hub.consent.decision import ConsentContext, ConsentVerdict
 from hub.engine.identity import match_keys, mint_hub_id
 from hub.engine.prepare import Prepared
 from hub.engine.retry import RetryPolicy
 from hub.records import Issue, Outcome, SourceRecord, WriteOutcome, WriteRequest, WriteResult
 from hub.state import AuditEvent, QuarantineItem, RecordOutcome, StateStore
+from hub.validation.limits import check_target_limits
 
 _EMPTY = (None, "")
 MERGED_SUFFIX = "#merged"
@@ -46,6 +47,8 @@ class StreamPlan:
     dedup: bool
     dry_run: bool
     delete_rule: str = "ignore"
+    target_info: StreamInfo | None = None
+    """The target stream as ``discover()`` described it: field lengths are checked per record before writing."""
 
     @property
     def can_lookup(self) -> bool:
@@ -248,14 +251,16 @@ class BatchProcessor:
         if not patches:
             return
         links = self.store.hub_links(list(patches), plan.stream)
-        requests = [
-            WriteRequest(
-                key=hub_id,
-                fields=plan.target_map.from_canonical(patch),
-                target_id=links.get(hub_id, {}).get(plan.target_name),
-            )
-            for hub_id, patch in patches.items()
-        ]
+        requests = []
+        refused: dict[str, list[Issue]] = {}
+        for hub_id, patch in patches.items():
+            fields = plan.target_map.from_canonical(patch)
+            issues = check_target_limits(fields, plan.target_info) if plan.target_info else []
+            if issues:
+                refused[hub_id] = issues
+                continue
+            target_id = links.get(hub_id, {}).get(plan.target_name)
+            requests.append(WriteRequest(key=hub_id, fields=fields, target_id=target_id))
         results: dict[str, WriteResult] = {}
         size = max(1, plan.target.write_batch_size)
         for start in range(0, len(requests), size):
@@ -265,7 +270,9 @@ class BatchProcessor:
             if s.hub_id not in patches or s.outcome is Outcome.UNCHANGED:
                 continue
             result = results.get(s.hub_id or "")
-            if result is None:
+            if s.hub_id in refused:
+                s.quarantine(refused[s.hub_id or ""])
+            elif result is None:
                 s.quarantine([Issue(None, "target_no_result", "the target returned no result for this record")])
             elif result.outcome is WriteOutcome.FAILED:
                 code = result.code or "target_rejected"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.config import Connection, HubConfig, PipelineSettings
-from hub.connectors.api import Capability, Connector, ConnectorContext
+from hub.connectors.api import Capability, Connector, ConnectorContext, StreamInfo
 from hub.consent.decision import ConsentContext
 from hub.engine.batch import BatchProcessor, Staged, StreamPlan, _jsonable
 from hub.engine.holder import holder_gone, this_holder
@@ -145,7 +145,7 @@ class Engine:
         transforms = self.host.transforms
         source_map = stream_mapping(source_conn, stream, self.config, transforms)
         target_map = stream_mapping(target_conn, stream, self.config, transforms)
-        self._check_target_schema(target, target_map, request.target)
+        target_info = self._check_target_schema(target, target_map, request.target)
         plan = StreamPlan(
             pipeline=request.pipeline,
             stream=stream,
@@ -162,10 +162,15 @@ class Engine:
                 purposes=tuple(request.settings.purposes),
                 classification=target_conn.settings.classification.value,
                 region=target_conn.settings.region,
+                source=request.source,
+                dry_run=request.dry_run,
+                run_id=summary.run_id,
+                policy=self.config.settings.consent,
             ),
             dedup=request.settings.dedup,
             dry_run=request.dry_run,
             delete_rule=request.settings.deletes.value,
+            target_info=target_info,
         )
         diff_file = (reports / f"{stream}.changes.jsonl").open("w", encoding="utf-8") if request.dry_run else None
 
@@ -238,7 +243,7 @@ class Engine:
             if diff_file:
                 diff_file.close()
 
-    def _check_target_schema(self, target: Connector, target_map: Any, name: str) -> None:
+    def _check_target_schema(self, target: Connector, target_map: Any, name: str) -> StreamInfo:
         """Fail before any write when the target lacks a field, or refuses a value, the mapping writes."""
         infos = {info.name: info for info in self.retry.call(target.discover)}
         info = infos.get(target_map.object)
@@ -249,6 +254,7 @@ class Engine:
         if problems:
             listed = "\n".join(f"  - {p}" for p in problems)
             raise SchemaError(f"the mapping for {name!r} does not fit {target_map.object!r}:\n{listed}")
+        return info
 
 
 def _require(connector: Connector, capability: Capability, name: str) -> None:

@@ -7,6 +7,7 @@ commit a write and then drop the response, or fail chosen records.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 from collections.abc import Iterator, Sequence
@@ -50,6 +51,7 @@ class FakeConfig(ConnectorConfig):
     reject_field: str | None = Field(None, description="records whose field holds reject_value fail")
     reject_value: str | None = None
     fail_read_after: int = Field(0, ge=0, description="raise a retriable error once after N records read")
+    field_limits: dict[str, int] = Field(default_factory=dict, description="narrower max lengths than canonical")
 
 
 class FakeConnector(Connector):
@@ -86,7 +88,14 @@ class FakeConnector(Connector):
         return CheckResult(ok=True)
 
     def discover(self) -> list[StreamInfo]:
-        return [StreamInfo(name=s, fields=stream_fields(s), cursor_field="seq") for s in ("contacts", "companies")]
+        infos = []
+        for stream in ("contacts", "companies"):
+            fields = dict(stream_fields(stream))
+            for name, limit in self.config.field_limits.items():
+                if name in fields:
+                    fields[name] = dataclasses.replace(fields[name], max_length=limit)
+            infos.append(StreamInfo(name=stream, fields=fields, cursor_field="seq"))
+        return infos
 
     def read(self, stream: str, checkpoint: Checkpoint | None) -> Iterator[SourceRecord | Checkpoint]:
         self.check()

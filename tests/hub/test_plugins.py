@@ -38,7 +38,7 @@ def test_a_plugin_that_fails_to_load_is_an_error_naming_it(monkeypatch: pytest.M
         return [*found, broken] if kwargs.get("group") == "crmhub.plugins" else found
 
     monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
-    with pytest.raises(PluginError, match="plugin 'broken'.*failed to load.*crmhub_no_such_module"):
+    with pytest.raises(PluginError, match=r"plugin 'broken'.*failed to load.*crmhub_no_such_module"):
         PluginHost.start()
 
 

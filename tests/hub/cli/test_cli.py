@@ -60,7 +60,7 @@ def test_migrate_json_summary_is_the_last_line_and_runs_show_the_records(tmp_pat
 
     assert result.exit_code == 0, result.output
     summary = last_json(result.stdout)
-    assert SUMMARY_KEYS <= set(summary)
+    assert set(summary) >= SUMMARY_KEYS
     assert (summary["created"], summary["quarantined"]) == (1, 1)
     shown = runner.invoke(app, ["runs", "show", summary["run_id"][:8], "--outcome", "quarantined", "--json",
                                 "--config", str(config)])

@@ -19,7 +19,7 @@ GOOD = [
 
 def build_export(path: Path) -> dict[str, tuple[int, str]]:
     """Write the export; return the bad records' expected line and reason code by id."""
-    lines = [HEADER.strip()] + GOOD
+    lines = [HEADER.strip(), *GOOD]
     bad: dict[str, tuple[int, str]] = {}
 
     def add(record_id: str, row: str, code: str) -> None:

@@ -22,8 +22,8 @@ def prepare(folder: Path, export: Path) -> Path:
     folder.mkdir()
     (folder / "customers.csv").write_bytes(export.read_bytes())
     config = folder / "crmhub.yaml"
-    config.write_text(CONFIG.format(config=config).replace("purposes: [sales]", "purposes: [sales]\n    batch_size: 100"),
-                      encoding="utf-8")
+    text = CONFIG.format(config=config).replace("purposes: [sales]", "purposes: [sales]\n    batch_size: 100")
+    config.write_text(text, encoding="utf-8")
     return config
 
 

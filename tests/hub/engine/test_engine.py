@@ -206,3 +206,20 @@ def test_a_target_read_back_as_a_source_is_the_same_people_not_merges(tmp_path: 
     assert (onward["created"], onward["merged"], onward["read"]) == (2, 0, 2)
     assert set(fake_store("crm")["contacts"]) == set(fake_store("mid")["contacts"]), "the hub ids travel on"
     assert (again["unchanged"], again["updated"]) == (2, 0)
+
+
+def test_values_longer_than_the_target_allows_are_quarantined_before_writing(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {
+        "src": {"connector": "fake", "store": "src"},
+        "dst": {"connector": "fake", "store": "dst", "field_limits": {"first_name": 5}},
+    })
+    put_records("src", "contacts", {"short": contact(1, first_name="Ece"), "long": contact(2, first_name="Gülşenay")})
+
+    summary = run_migration(config, "src", "dst")
+
+    assert (summary["created"], summary["quarantined"]) == (1, 1)
+    with open_hub(config) as hub:
+        [entry] = hub.store.list_quarantine()
+    assert entry.source_id == "long"
+    assert entry.reasons[0]["code"] == "too_long"
+    assert entry.reasons[0]["field"] == "first_name"
