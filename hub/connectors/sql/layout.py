@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql
 
 from hub.connectors.sql.values import ValueCodec, codec_for
 from hub.errors import SchemaError
@@ -93,6 +92,8 @@ class TableLayout:
 
 def _kind_of(sql_type: Any) -> tuple[FieldType, int | None, int | None, bool]:
     """Map a reflected SQL type to (kind, max_length, decimal scale or second-fraction digits, has time zone)."""
+    from sqlalchemy.dialects import mysql  # dialect modules load on use: registering the connector stays cheap
+
     if isinstance(sql_type, sa.Boolean) or (
         isinstance(sql_type, mysql.TINYINT) and getattr(sql_type, "display_width", None) == 1
     ):
@@ -176,6 +177,8 @@ def layout_from_sample(
 
 
 def _sql_type(spec: FieldSpec) -> sa.types.TypeEngine[Any]:
+    from sqlalchemy.dialects import mysql, postgresql
+
     if spec.type is FieldType.DATE:
         return sa.Date()
     if spec.type is FieldType.DATETIME:
@@ -204,6 +207,8 @@ def canonical_table(
     name: str, stream: str, schema: str | None, id_column: str, updated_at_column: str | None
 ) -> sa.Table:
     """The table created when absent: the stream's canonical columns, ``id`` key, index on ``updated_at``."""
+    from sqlalchemy.dialects import mysql
+
     metadata = sa.MetaData()
     columns: list[sa.Column[Any]] = [
         sa.Column(
