@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hub.consent.policy import ConsentPolicy
+
 # Keys of a connection that the hub reads itself; every other key belongs to the connector's config model.
 CONNECTION_KEYS = frozenset({"connector", "mapping", "classification", "region"})
 
@@ -93,3 +95,4 @@ class HubSettings(BaseModel):
     pipelines: dict[str, PipelineSettings] = Field(default_factory=dict)
     mappings_dir: str | None = Field(None, description="extra folder searched for mapping files")
     quarantine_retention_days: int = Field(90, ge=1)
+    consent: ConsentPolicy = Field(default_factory=ConsentPolicy, description="data-protection checks and deadlines")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hub.consent.policy import ConsentPolicy
 
 
 class ConsentVerdict(enum.IntEnum):
@@ -25,6 +29,13 @@ class ConsentContext:
     """What the destination is used for: ``marketing``, ``sales``, ``accounting``, ``support``, ``storage``."""
     region: str | None = None
     """Where the destination keeps data (ISO country or ``EU``), for residency checks."""
+    source: str | None = None
+    """The connection the records come from (the capture source of consent read from them)."""
+    dry_run: bool = False
+    """A preview: decide, but record nothing (no ledger entries, no audit events)."""
+    run_id: str | None = None
+    policy: ConsentPolicy | None = None
+    """The ``consent:`` section of the configuration; ``None`` means its defaults."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,3 +77,10 @@ class Consent(CanonicalModel):
     captured_at: dt.datetime | None = None
     source: str | None = Field(None, max_length=100, description="where the consent was captured")
     notice_version: str | None = Field(None, max_length=64)
+    capture_method: str | None = Field(None, max_length=64, description="web form, call, paper, import, …")
+    double_optin_at: dt.datetime | None = Field(None, description="when the e-mail opt-in was confirmed")
+    iys_status: ConsentStatus | None = Field(None, description="İYS permission for Turkish commercial messages")
+    jurisdiction: str | None = Field(None, max_length=8, description="whose law protects the person: ISO country or EU")
+    sale_opt_out: bool | None = Field(None, description="CCPA opt-out of sale/sharing, a Global Privacy Control too")
+    guardian_ref: str | None = Field(None, max_length=100, description="parental consent reference for a child")
+    retention_until: dt.date | None = Field(None, description="after this day the record is not synced")

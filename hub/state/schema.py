@@ -225,3 +225,124 @@ kv = Table(
     Column("value", LargeBinary, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+
+# Data protection (GDPR / KVKK): consent ledger, suppression list, subject index, subject requests ---------
+# ``hub_consent_ledger``       append-only consent records; a change is a new row naming the one it supersedes
+# ``hub_consent_propagation``  per recipient system: has a withdrawal reached it (pushed, acknowledged)?
+# ``hub_suppression``          keyed hashes (HMAC-SHA256) of identifiers no run may (re)create or market to
+# ``hub_subject_keys``         HMAC of a person's e-mail / phone / national id -> hub id, to find them on request
+# ``hub_subject_requests``     erasure, export and restriction requests with their legal deadline
+# ``hub_subject_request_systems``  one row per system a request must reach: mechanism, status, attempts
+
+consent_ledger = Table(
+    "hub_consent_ledger",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("consent_id", String(32), nullable=False, unique=True),
+    Column("supersedes_id", String(32), nullable=True),
+    Column("subject_id", String(64), nullable=False),
+    Column("subject_kind", String(16), nullable=False),
+    Column("identifier_hmacs", Text, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("legal_basis", String(32), nullable=True),
+    Column("regime", String(8), nullable=True),
+    Column("article", String(64), nullable=True),
+    Column("assessment_ref", String(200), nullable=True),
+    Column("jurisdiction", String(8), nullable=True),
+    Column("captured_at", UtcDateTime, nullable=True),
+    Column("effective_from", UtcDateTime, nullable=True),
+    Column("effective_to", UtcDateTime, nullable=True),
+    Column("double_optin_at", UtcDateTime, nullable=True),
+    Column("capture_method", String(64), nullable=True),
+    Column("source_system", String(200), nullable=True),
+    Column("collection_point", String(200), nullable=True),
+    Column("notice_id", String(100), nullable=True),
+    Column("notice_version", String(64), nullable=True),
+    Column("notice_language", String(16), nullable=True),
+    Column("notice_hash", String(64), nullable=True),
+    Column("evidence_ref", Text, nullable=True),
+    Column("actor", String(16), nullable=True),
+    Column("iys_status", String(16), nullable=True),
+    Column("withdrawn_at", UtcDateTime, nullable=True),
+    Column("retention_until", UtcDateTime, nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("run_id", String(32), nullable=True),
+    Column("fingerprint", String(64), nullable=False),
+    Index("ix_hub_consent_ledger_subject", "subject_id", "channel", "id"),
+)
+
+consent_propagation = Table(
+    "hub_consent_propagation",
+    metadata,
+    Column("consent_id", String(32), primary_key=True),
+    Column("connection", String(200), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("pushed_at", UtcDateTime, nullable=True),
+    Column("message", Text, nullable=False),
+)
+
+suppression = Table(
+    "hub_suppression",
+    metadata,
+    Column("identifier_hmac", String(64), primary_key=True),
+    Column("reason", String(16), primary_key=True),
+    Column("id_type", String(16), nullable=False),
+    Column("scope", String(64), nullable=False),
+    Column("request_id", String(32), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("legal_hold", Boolean, nullable=False),
+)
+
+subject_keys = Table(
+    "hub_subject_keys",
+    metadata,
+    Column("key_hmac", String(64), primary_key=True),
+    Column("hub_id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Index("ix_hub_subject_keys_hub", "hub_id"),
+    sqlite_with_rowid=False,
+)
+
+subject_requests = Table(
+    "hub_subject_requests",
+    metadata,
+    Column("request_id", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("hub_ids", Text, nullable=False),
+    Column("regime", String(16), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("detail", Text, nullable=False),
+    Index("ix_hub_subject_requests_status", "status", "due_at"),
+)
+
+subject_request_systems = Table(
+    "hub_subject_request_systems",
+    metadata,
+    Column("request_id", String(32), primary_key=True),
+    Column("connection", String(200), primary_key=True),
+    Column("stream", String(200), primary_key=True),
+    Column("mechanism", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_attempt_at", UtcDateTime, nullable=True),
+    Column("message", Text, nullable=False),
+    # The record keys to erase, encrypted: kept only until the system acknowledges, then set to NULL.
+    Column("sealed_keys", LargeBinary, nullable=True),
+)
+
+__all__ += [
+    "consent_ledger",
+    "consent_propagation",
+    "subject_keys",
+    "subject_request_systems",
+    "subject_requests",
+    "suppression",
+]

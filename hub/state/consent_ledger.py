@@ -1,0 +1,209 @@
+"""The consent ledger: append-only consent records, each change a new row that supersedes the last.
+
+A record says who (``subject_id``: a hub id, or the keyed pseudonym of an e-mail, phone or national
+id when the person is not yet known to the hub), on which channel and for which purpose, what
+(``status`` under a ``legal_basis``), and how it can be proven (capture time, method, source,
+notice version and text hash, evidence, actor). Rows are never updated (a trigger refuses it);
+they are deleted only when the person is erased. Nothing in a row is raw personal data: identifiers
+are stored as HMACs only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, insert, select, update
+
+from hub.state.schema import consent_ledger, consent_propagation, dump_json, utcnow
+
+__all__ = [
+    "ConsentEntry",
+    "Propagation",
+    "append",
+    "delete_subjects",
+    "history",
+    "new_consent_id",
+    "pending_propagation",
+    "propagation_of",
+    "record_propagation",
+    "unpropagated_withdrawals",
+]
+
+_CHUNK = 500
+# What a consent says; the bookkeeping columns (ids, when it was recorded, by which run) are not part of it.
+_BOOKKEEPING = frozenset({"consent_id", "supersedes_id", "identifier_hmacs", "recorded_at", "run_id"})
+
+
+def new_consent_id() -> str:
+    """A random 32-hex-digit consent id."""
+    return uuid.uuid4().hex
+
+
+@dataclass(slots=True)
+class ConsentEntry:
+    """One consent record as privacy.md lists its fields; ``fingerprint`` identifies its content."""
+
+    subject_id: str
+    channel: str
+    purpose: str
+    status: str
+    subject_kind: str = "hub"
+    identifier_hmacs: tuple[str, ...] = ()
+    consent_id: str = field(default_factory=new_consent_id)
+    supersedes_id: str | None = None
+    legal_basis: str | None = None
+    regime: str | None = None
+    article: str | None = None
+    assessment_ref: str | None = None
+    jurisdiction: str | None = None
+    captured_at: dt.datetime | None = None
+    effective_from: dt.datetime | None = None
+    effective_to: dt.datetime | None = None
+    double_optin_at: dt.datetime | None = None
+    capture_method: str | None = None
+    source_system: str | None = None
+    collection_point: str | None = None
+    notice_id: str | None = None
+    notice_version: str | None = None
+    notice_language: str | None = None
+    notice_hash: str | None = None
+    evidence_ref: str | None = None
+    actor: str | None = None
+    iys_status: str | None = None
+    withdrawn_at: dt.datetime | None = None
+    retention_until: dt.datetime | None = None
+    recorded_at: dt.datetime | None = None
+    run_id: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of what the record says: two reads of an unchanged consent give the same value."""
+        content = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _BOOKKEEPING}
+        return hashlib.sha256(dump_json(content).encode("utf-8")).hexdigest()
+
+    @property
+    def provable(self) -> bool:
+        """GDPR Art. 7(1): a consent counts only with when, where and under which notice it was given."""
+        return bool(self.captured_at and (self.collection_point or self.capture_method)
+                    and (self.notice_version or self.notice_hash or self.evidence_ref))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field, datetimes as ISO text (for ``consent show`` and exports)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.isoformat() if isinstance(value, dt.datetime) else (
+                list(value) if isinstance(value, tuple) else value)
+        return out
+
+
+_COLUMNS = [f.name for f in fields(ConsentEntry)]
+
+
+def _row(entry: ConsentEntry, now: dt.datetime) -> dict[str, Any]:
+    values = {name: getattr(entry, name) for name in _COLUMNS}
+    values["identifier_hmacs"] = dump_json(sorted(entry.identifier_hmacs))
+    values["recorded_at"] = entry.recorded_at or now
+    values["fingerprint"] = entry.fingerprint
+    return values
+
+
+def append(conn: Connection, entries: Sequence[ConsentEntry]) -> None:
+    """Append ``entries`` in order; each keeps the ``supersedes_id`` it was given."""
+    if entries:
+        now = utcnow()
+        conn.execute(insert(consent_ledger), [_row(entry, now) for entry in entries])
+
+
+def _entry(row: Row[Any]) -> ConsentEntry:
+    values = {name: getattr(row, name) for name in _COLUMNS}
+    values["identifier_hmacs"] = tuple(json.loads(row.identifier_hmacs))
+    return ConsentEntry(**values)
+
+
+def history(conn: Connection, subject_ids: Iterable[str], channel: str | None = None) -> list[ConsentEntry]:
+    """Every record of these subjects, oldest first (the order they were appended)."""
+    unique = list(dict.fromkeys(subject_ids))
+    rows: list[tuple[int, ConsentEntry]] = []
+    for start in range(0, len(unique), _CHUNK):
+        query = select(consent_ledger).where(consent_ledger.c.subject_id.in_(unique[start:start + _CHUNK]))
+        if channel is not None:
+            query = query.where(consent_ledger.c.channel == channel)
+        rows.extend((int(row.id), _entry(row)) for row in conn.execute(query))
+    rows.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in rows]
+
+
+def delete_subjects(conn: Connection, subject_ids: Iterable[str]) -> int:
+    """Erase the records of these subjects and their propagation rows; return how many records went."""
+    unique = list(dict.fromkeys(subject_ids))
+    removed = 0
+    for start in range(0, len(unique), _CHUNK):
+        chunk = unique[start:start + _CHUNK]
+        ids = list(conn.execute(select(consent_ledger.c.consent_id)
+                                .where(consent_ledger.c.subject_id.in_(chunk))).scalars())
+        for id_start in range(0, len(ids), _CHUNK):
+            conn.execute(delete(consent_propagation)
+                         .where(consent_propagation.c.consent_id.in_(ids[id_start:id_start + _CHUNK])))
+        removed += int(conn.execute(delete(consent_ledger).where(consent_ledger.c.subject_id.in_(chunk))).rowcount)
+    return removed
+
+
+# Propagation: has a withdrawal reached every system the person was sent to? ----------------------
+@dataclass(slots=True)
+class Propagation:
+    """One recipient system's state for one consent record: ``pending``, ``acknowledged``, ``failed``, ``none``."""
+
+    consent_id: str
+    connection: str
+    status: str
+    attempts: int = 0
+    pushed_at: dt.datetime | None = None
+    message: str = ""
+
+
+RESTRICTIVE = ("withdrawn", "denied", "expired")
+
+
+def unpropagated_withdrawals(conn: Connection, limit: int = 10_000) -> list[ConsentEntry]:
+    """Withdrawals and refusals no recipient has been told about yet, nor marked as having none."""
+    told = select(consent_propagation.c.consent_id).distinct()
+    query = (select(consent_ledger)
+             .where(consent_ledger.c.status.in_(RESTRICTIVE), consent_ledger.c.consent_id.not_in(told))
+             .order_by(consent_ledger.c.id).limit(limit))
+    return [_entry(row) for row in conn.execute(query)]
+
+
+def propagation_of(conn: Connection, consent_ids: Iterable[str]) -> list[Propagation]:
+    """The propagation rows of these consent records (``pending`` ones are retried by ``consent propagate``)."""
+    unique = list(dict.fromkeys(consent_ids))
+    found: list[Propagation] = []
+    for start in range(0, len(unique), _CHUNK):
+        query = select(consent_propagation).where(consent_propagation.c.consent_id.in_(unique[start:start + _CHUNK]))
+        found.extend(Propagation(r.consent_id, r.connection, r.status, r.attempts, r.pushed_at, r.message)
+                     for r in conn.execute(query))
+    return found
+
+
+def pending_propagation(conn: Connection) -> list[Propagation]:
+    """Every propagation still waiting for its system (unreachable at the last attempt)."""
+    query = select(consent_propagation).where(consent_propagation.c.status == "pending")
+    return [Propagation(r.consent_id, r.connection, r.status, r.attempts, r.pushed_at, r.message)
+            for r in conn.execute(query)]
+
+
+def record_propagation(conn: Connection, item: Propagation) -> None:
+    """Insert or replace the row of (consent, connection)."""
+    values = {"status": item.status, "attempts": item.attempts, "pushed_at": item.pushed_at, "message": item.message}
+    changed = conn.execute(update(consent_propagation).where(
+        consent_propagation.c.consent_id == item.consent_id,
+        consent_propagation.c.connection == item.connection).values(**values)).rowcount
+    if not changed:
+        conn.execute(insert(consent_propagation).values(consent_id=item.consent_id, connection=item.connection,
+                                                        **values))
