@@ -1,0 +1,110 @@
+"""Blocking: which pairs are worth comparing, so the cost grows with the records, not their square.
+
+Each blocking rule files every record under zero or more keys (its e-mail, its phones, its sorted
+name words, …); only records sharing a key are compared. Rules run in order, and a pair is produced
+by the first rule that brings it together only (the later ones see it was already produced), as in
+Splink. A block larger than ``max_block_size`` (a common name in a big city, a shared switchboard
+number) is not compared all against all: its members are sorted and each is compared with its
+nearest ``window`` neighbours, so one popular key costs ``window × size`` comparisons, not ``size²``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from hub.identity.profiles import Features, StreamProfile
+
+__all__ = ["BlockingStats", "candidate_pairs", "record_keys"]
+
+Key = str | tuple[str, ...] | None
+
+
+@dataclass(slots=True)
+class BlockingStats:
+    """What blocking did: pairs per rule, and how many blocks were too large to compare fully."""
+
+    pairs: dict[str, int] = field(default_factory=dict)
+    large_blocks: int = 0
+
+
+def _compact(keys: tuple[str, ...]) -> Key:
+    if not keys:
+        return None
+    return keys[0] if len(keys) == 1 else keys
+
+
+def _shares(a: Key, b: Key) -> bool:
+    if a is None or b is None:
+        return False
+    if isinstance(a, str):
+        return a == b if isinstance(b, str) else a in b
+    return any(key in b for key in a) if isinstance(b, tuple) else b in a
+
+
+def record_keys(profile: StreamProfile, rules: Sequence[str], features: Sequence[Features]) -> list[list[Key]]:
+    """Per rule, the key(s) of each record (``None`` when the record lacks the values)."""
+    functions = [profile.blocking[name] for name in rules]
+    return [[_compact(fn(f)) for f in features] for fn in functions]
+
+
+def candidate_pairs(
+    profile: StreamProfile,
+    rules: Sequence[str],
+    features: Sequence[Features],
+    *,
+    max_block_size: int = 200,
+    window: int = 10,
+    stats: BlockingStats | None = None,
+    sort_key: Callable[[Features], str] | None = None,
+) -> Iterator[tuple[int, int]]:
+    """Pairs ``(i, j)`` with ``i < j`` of records sharing a blocking key; each pair at most once."""
+    unknown = [name for name in rules if name not in profile.blocking]
+    if unknown:
+        raise ValueError(f"unknown blocking rules for {profile.stream}: {', '.join(unknown)} "
+                         f"(known: {', '.join(profile.blocking)})")
+    stats = stats if stats is not None else BlockingStats()
+    keys = record_keys(profile, rules, features)
+    order = sort_key or (lambda f: "\x1f".join(str(x) for x in f[:3]))
+    for r, name in enumerate(rules):
+        blocks: dict[str, list[int]] = {}
+        for i, key in enumerate(keys[r]):
+            if key is None:
+                continue
+            for k in (key,) if isinstance(key, str) else key:
+                blocks.setdefault(k, []).append(i)
+        earlier = keys[:r]
+        produced = 0
+        own = keys[r]
+        for block_key, members in blocks.items():
+            if len(members) < 2:
+                continue
+            for i, j in _block_pairs(members, features, max_block_size, window, order, stats):
+                if any(_shares(previous[i], previous[j]) for previous in earlier):
+                    continue
+                if not isinstance(own[i], str) and _first_shared(own[i], own[j]) != block_key:
+                    continue  # several shared keys of one rule: only the first one's block produces the pair
+                produced += 1
+                yield (i, j) if i < j else (j, i)
+        stats.pairs[name] = produced
+
+
+def _first_shared(a: Key, b: Key) -> str | None:
+    keys = (a,) if isinstance(a, str) else a or ()
+    return next((k for k in keys if _shares(k, b)), None)
+
+
+def _block_pairs(
+    members: list[int], features: Sequence[Features], limit: int, window: int,
+    order: Callable[[Features], str], stats: BlockingStats,
+) -> Iterator[tuple[int, int]]:
+    if len(members) <= limit:
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                yield i, j
+        return
+    stats.large_blocks += 1
+    ranked = sorted(members, key=lambda i: (order(features[i]), i))
+    for x, i in enumerate(ranked):
+        for j in ranked[x + 1:x + 1 + window]:
+            yield i, j
