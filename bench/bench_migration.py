@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import resource
 import sqlite3
 import subprocess
@@ -110,6 +111,12 @@ def run(records: int, workdir: Path, shape: str) -> None:
     elapsed = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-2000:]
+    try:
+        result = json.loads(summary)
+    except ValueError:
+        result = {"status": "failed", "error": summary}
+    if result.get("status") != "succeeded":
+        raise SystemExit(f"the migration did not succeed: {result.get('error')}")
     raw = baseline(export, workdir / "baseline.db", encoding, delimiter)
 
     print(f"shape:                  {shape}")
@@ -117,7 +124,9 @@ def run(records: int, workdir: Path, shape: str) -> None:
     print(f"crmhub migrate:         {elapsed:.1f} s  → {rows / elapsed:,.0f} records/s  (peak RSS {peak_mb:,.0f} MB)")
     print(f"baseline csv→sqlite3:   {raw:.1f} s  → {rows / raw:,.0f} records/s")
     print(f"pipeline / baseline:    {raw / elapsed:.2f} of the bare copy's rate")
-    print(f"summary: {summary}")
+    print("outcomes: " + ", ".join(f"{k} {result[k]:,}" for k in (
+        "read", "created", "merged", "quarantined", "suppressed")))
+    print(f"seconds by stage (main process): {result.get('stage_seconds')}")
 
 
 def main() -> None:
