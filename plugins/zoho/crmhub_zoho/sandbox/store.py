@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS records (module TEXT, id INTEGER, created INTEGER, mo
 CREATE INDEX IF NOT EXISTS records_modified ON records (module, modified, id);
 CREATE INDEX IF NOT EXISTS records_created ON records (module, created, id);
 CREATE TABLE IF NOT EXISTS keys (module TEXT, field TEXT, value TEXT, id INTEGER, PRIMARY KEY (module, field, value));
+CREATE INDEX IF NOT EXISTS keys_record ON keys (module, id);
 CREATE TABLE IF NOT EXISTS deleted (module TEXT, id INTEGER, display_name TEXT, deleted INTEGER, type TEXT,
                                     PRIMARY KEY (module, id));
 CREATE INDEX IF NOT EXISTS deleted_time ON deleted (module, deleted);
@@ -137,7 +138,8 @@ class RecordStore:
         for name in keyed:
             if old.get(name) == new.get(name) and old:
                 continue
-            self._db.execute("DELETE FROM keys WHERE module = ? AND field = ? AND id = ?", (module, name, rid))
+            if old:
+                self._db.execute("DELETE FROM keys WHERE module = ? AND field = ? AND id = ?", (module, name, rid))
             if new.get(name) not in (None, ""):
                 self._db.execute("INSERT OR REPLACE INTO keys VALUES (?, ?, ?, ?)",
                                  (module, name, _key(new[name]), rid))
