@@ -37,11 +37,13 @@ Handler = Callable[..., Answer]
 class Router:
     """Maps ``METHOD path`` to a handler; groups are passed as positional arguments."""
 
-    def __init__(self, objects: Objects, lifecycle: Lifecycle, catalog: Catalog) -> None:
+    def __init__(self, objects: Objects, lifecycle: Lifecycle, catalog: Catalog,
+                 stats: Callable[[], Answer]) -> None:
         o, life, c = objects, lifecycle, catalog
         self.routes: list[tuple[str, re.Pattern[str], Handler, str]] = []
         add = self._add
         add("POST", r"/oauth/v1/token", lambda req: c.oauth_token(req.raw), "oauth")
+        add("GET", r"/__sandbox/stats", lambda req: stats(), "sandbox")
         add("GET", rf"/crm/v3/objects/{_TYPE}", lambda req, t: o.list(t, req.query))
         add("POST", rf"/crm/v3/objects/{_TYPE}", lambda req, t: o.create(t, req.json()))
         add("POST", rf"/crm/v3/objects/{_TYPE}/search", lambda req, t: life.search(t, req.json()), "search")
@@ -121,8 +123,9 @@ class _Handler(BaseHTTPRequestHandler):
             if found is None:
                 raise E.http_error(404, "OBJECT_NOT_FOUND", f"Unable to route {self.command} {parts.path}")
             handler, groups, kind = found
-            sandbox.counts[kind] += 1
-            if kind != "oauth":
+            if kind != "sandbox":
+                sandbox.counts[kind] += 1
+            if kind in ("api", "search"):
                 self._authenticate(sandbox)
                 extra = self._admit(sandbox, search=kind == "search")
             if sandbox.random.random() < sandbox.settings.fail_prob:
@@ -199,7 +202,7 @@ class HubSpotSandbox:
         self.limits = RateLimits(settings)
         self.random = random.Random(settings.seed)
         self.router = Router(Objects(self.store), Lifecycle(self.store, settings.search_lag_ms),
-                             Catalog(self.store, self.tokens, settings))
+                             Catalog(self.store, self.tokens, settings), self._stats)
         self.writes = 0
         self.dropped = 0
         self.counts: collections.Counter[str] = collections.Counter()  # requests by kind: api, search, oauth
@@ -228,6 +231,28 @@ class HubSpotSandbox:
     @property
     def oauth_refresh_token(self) -> str:
         return self.settings.oauth_refresh_token
+
+    def _stats(self) -> Answer:
+        """``GET /__sandbox/stats`` (not a HubSpot endpoint; no token): what the sandbox served and refused."""
+        with self.store.lock:
+            per_second: collections.Counter[int] = collections.Counter(
+                o.created_ms // 1000 for o in self.store.portal("contacts").records.values())
+            live = {t: sum(1 for o in p.records.values() if not o.archived) for t, p in self.store.portals.items()}
+        return Answer(200, {"requests": dict(self.counts), "writes": self.writes, "rejected_429": self.limits.rejected,
+                            "dropped": self.dropped, "oauth_refreshes": self.tokens.refreshes, "live": live,
+                            "contacts_created_per_second": {str(k): v for k, v in sorted(per_second.items())}})
+
+    def connection_settings(self) -> dict[str, Any]:
+        """Connection keys that match this sandbox's limits (used by ``crmhub demo``)."""
+        settings: dict[str, Any] = {"allow_insecure_sandbox": True}
+        if self.settings.requests_per_10s is None and self.settings.search_per_second is None:
+            settings["tier"] = "unlimited"
+        else:
+            settings["requests_per_10s"] = self.settings.requests_per_10s
+            settings["search_per_second"] = self.settings.search_per_second
+        if self.settings.daily_limit is not None:
+            settings["daily_limit"] = self.settings.daily_limit
+        return settings
 
     def _wrap_tls(self, data_dir: Path | None) -> str:
         import trustme
