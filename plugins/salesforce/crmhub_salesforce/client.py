@@ -37,8 +37,12 @@ _VALUE_ECHO = re.compile(
     r"(\s\(max length=\d+\))?(?=:[A-Za-z_,]* --|$)", re.DOTALL)
 
 
+_PARSER_ECHO = re.compile(r"(from VALUE_\w+) value .*? (or request may be missing)", re.DOTALL)
+
+
 def safe_message(message: str) -> str:
     """Salesforce's message without the field value it echoes (values may be personal data)."""
+    message = _PARSER_ECHO.sub(r"\1 value … \2", message)
     return _VALUE_ECHO.sub(lambda m: f"{m[1]}: …{m[2] or ''}", message)[:500]
 
 

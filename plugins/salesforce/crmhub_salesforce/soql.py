@@ -58,13 +58,14 @@ def in_clauses(schema: ObjectSchema, field: str, values: Sequence[str], fields: 
     column = name(schema, field)
     head = select(schema, fields) + f" WHERE {column} IN ("
     chunk: list[str] = []
-    size = len(quote(head)) + 3
+    separator = len(quote(", "))
+    size = len(quote(head)) + len(quote(")"))
     for value in values:
         literal = quote_string(value)
-        cost = len(quote(literal)) + 3
+        cost = len(quote(literal)) + separator
         if chunk and size + cost > MAX_ENCODED_QUERY:
             yield head + ", ".join(chunk) + ")"
-            chunk, size = [], len(quote(head)) + 3
+            chunk, size = [], len(quote(head)) + len(quote(")"))
         chunk.append(literal)
         size += cost
     if chunk:

@@ -146,3 +146,25 @@ def test_fifty_thousand_records_take_the_bulk_path(tmp_path: Path, monkeypatch: 
         assert len(jobs) == 5
         assert {(j["operation"], j["state"], j["numberRecordsProcessed"]) for j in jobs} == {
             ("upsert", "JobComplete", 10_000)}
+
+
+@pytest.mark.parametrize(("field", "rule", "message"), [
+    ("custom.shoe_size", "Shoe_Size__c", "Shoe_Size__c (from custom.shoe_size) does not exist in Contact"),
+    ("lifecycle_stage", "{from: LeadSource, write_map: {lead: Billboard}}",
+     "LeadSource (from lifecycle_stage) does not allow the picklist value(s) Billboard"),
+])
+def test_a_mapping_salesforce_cannot_take_fails_before_any_write(
+        tmp_path: Path, sandbox: SalesforceSandbox, monkeypatch: pytest.MonkeyPatch, field: str, rule: str,
+        message: str) -> None:
+    mapping = tmp_path / "bad-salesforce.yaml"
+    mapping.write_text("system: salesforce\nstreams:\n  contacts:\n    object: Contact\n    key_field: Crmhub_Id__c\n"
+                       f"    fields:\n      last_name: LastName\n      {field}: {rule}\n", encoding="utf-8")
+    source = tmp_path / "people.csv"
+    source.write_text("id,last_name,lifecycle_stage,custom.shoe_size\np1,Öz,lead,42\n", encoding="utf-8")
+    config = configure(tmp_path, sandbox, source, monkeypatch, mapping=str(mapping))
+
+    summary = run_migration(config, "people", "salesforce")
+
+    assert summary["status"] == "failed"
+    assert message in summary["error"]
+    assert contacts(sandbox) == []
