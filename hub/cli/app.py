@@ -7,8 +7,10 @@ import os
 
 import typer
 
-from hub.cli import inspect_commands, quarantine_commands, run_commands, setup_commands
+from hub.cli import inspect_commands, quarantine_commands, reconcile_commands, run_commands, setup_commands
+from hub.cli.consent_commands import consent_app
 from hub.cli.demo_command import demo
+from hub.cli.gdpr_commands import gdpr_app
 
 app = typer.Typer(
     name="crmhub",
@@ -24,11 +26,14 @@ app.command()(inspect_commands.check)
 app.command()(inspect_commands.discover)
 app.command()(run_commands.migrate)
 app.command()(run_commands.sync)
+app.command()(reconcile_commands.reconcile)
 app.command()(demo)
 app.command()(setup_commands.sandbox)
 app.add_typer(inspect_commands.runs_app, name="runs")
 app.add_typer(quarantine_commands.quarantine_app, name="quarantine")
 app.add_typer(inspect_commands.audit_app, name="audit")
+app.add_typer(consent_app, name="consent")
+app.add_typer(gdpr_app, name="gdpr")
 
 
 def main() -> None:

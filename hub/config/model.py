@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub.consent.policy import ConsentPolicy
+from hub.identity.settings import IdentitySettings
 
 # Keys of a connection that the hub reads itself; every other key belongs to the connector's config model.
 CONNECTION_KEYS = frozenset({"connector", "mapping", "classification", "region"})
@@ -54,6 +55,13 @@ class DeleteRule(enum.StrEnum):
     IGNORE = "ignore"
 
 
+class Direction(enum.StrEnum):
+    """Which way a pipeline moves changes."""
+
+    SOURCE_TO_TARGET = "source_to_target"
+    BOTH = "both"
+
+
 class StreamRoute(BaseModel):
     """A canonical stream a pipeline moves."""
 
@@ -74,6 +82,12 @@ class PipelineSettings(BaseModel):
     batch_size: int = Field(1000, ge=1, le=100_000)
     conflict: ConflictRule = ConflictRule.SOURCE_WINS
     deletes: DeleteRule = DeleteRule.IGNORE
+    direction: Direction = Field(Direction.SOURCE_TO_TARGET,
+                                 description="both: two-way sync, changes on either side reach the other")
+    field_owners: dict[str, str] = Field(
+        default_factory=dict,
+        description="conflict: field_owner — canonical field (or pattern such as consent.*) → owning connection")
+    clock_skew_s: float = Field(5.0, ge=0, description="newest_wins: modification times closer than this are a tie")
     dedup: bool = Field(True, description="match records on e-mail and national id, merge instead of duplicating")
     workers: int | Literal["auto"] = Field("auto", description="processes that map and validate in parallel")
     parallel_after: int = Field(20_000, ge=0, description="records read before worker processes start")
@@ -82,6 +96,11 @@ class PipelineSettings(BaseModel):
     def _distinct_ends(self) -> PipelineSettings:
         if self.source == self.target:
             raise ValueError("source and target must be different connections")
+        strangers = sorted({owner for owner in self.field_owners.values()} - {self.source, self.target})
+        if strangers:
+            raise ValueError(f"field_owners may name only the pipeline's source or target, not {', '.join(strangers)}")
+        if self.conflict is ConflictRule.FIELD_OWNER and not self.field_owners:
+            raise ValueError("conflict: field_owner needs field_owners (canonical field → connection)")
         return self
 
 
@@ -96,3 +115,5 @@ class HubSettings(BaseModel):
     mappings_dir: str | None = Field(None, description="extra folder searched for mapping files")
     quarantine_retention_days: int = Field(90, ge=1)
     consent: ConsentPolicy = Field(default_factory=ConsentPolicy, description="data-protection checks and deadlines")
+    identity: IdentitySettings = Field(default_factory=IdentitySettings,
+                                       description="matching rules, thresholds and survivorship per stream")

@@ -77,7 +77,7 @@ def entries_from_record(record: dict[str, Any], subject_id: str, identifier_hmac
         status = str(status)
         entries.append(ConsentEntry(
             subject_id=subject_id, channel=channel, purpose=CHANNEL_PURPOSE, status=status,
-            identifier_hmacs=identifier_hmacs, legal_basis=_text(record.get("consent.legal_basis")),
+            identifier_hmacs=identifier_hmacs, legal_basis="consent",  # an opt-in is a consent by nature
             jurisdiction=_text(record.get("consent.jurisdiction")), captured_at=captured,
             double_optin_at=as_datetime(record.get("consent.double_optin_at")) if channel == "email" else None,
             capture_method=_text(record.get("consent.capture_method")), source_system=source_system,

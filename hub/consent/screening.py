@@ -27,7 +27,6 @@ from hub.state.schema import utcnow
 __all__ = ["screen_contacts"]
 
 _DEFAULT_POLICY = ConsentPolicy()
-_PERSONAL = frozenset({"erasure", "restriction"})
 
 
 def _latest(history: Sequence[ConsentEntry], entry: ConsentEntry) -> ConsentEntry | None:
@@ -86,8 +85,8 @@ def screen_contacts(records: list[dict[str, Any]], hub_ids: list[str], context: 
         decision = evaluate(person, context, policy, today)
         if decision.verdict is not ConsentVerdict.ALLOW:
             decisions[index] = decision
-        if {e.reason for e in suppressions} & _PERSONAL:
-            forget.append(hub_id)  # an erased or restricted person leaves no new trace in the store
+        if any(e.reason == "erasure" for e in suppressions):
+            forget.append(hub_id)  # an erased person leaves no new trace in the store
             continue
         if decision.verdict is not ConsentVerdict.SUPPRESS:
             groups.setdefault((decision.verdict.name, decision.rule, decision.basis, decision.strip), []).append(hub_id)

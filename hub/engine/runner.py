@@ -27,6 +27,8 @@ from hub.state import StateStore
 
 log = logging.getLogger("crmhub.engine")
 LEASE_TTL_S = 600.0
+DELETES_SUFFIX = "#deleted"
+"""Checkpoints of a source's list of deletes are kept under the stream's name with this suffix."""
 
 ProgressCallback = Callable[[str, int], None]
 
@@ -47,6 +49,9 @@ class RunRequest:
     source_override: Connector | None = None
     """Read from this connector instead of building the source (quarantine replay); mapping and identity
     still follow the ``source`` connection."""
+    sync: Any = None
+    """A two-way sync leg or a reconciliation fix (:class:`hub.engine.sync_hooks.SyncLeg`): it wraps the
+    connectors and gives each stream its :class:`~hub.engine.sync_hooks.SyncHook`."""
 
 
 class Engine:
@@ -105,6 +110,8 @@ class Engine:
                 self.store.clear_checkpoints(request.pipeline)
             source = request.source_override or self.build(request.source, request.connector_options)
             target = self.build(request.target, request.connector_options)
+            if request.sync is not None:
+                source, target = request.sync.connectors(source, target)
             _require(source, Capability.READ, request.source)
             _require(target, Capability.WRITE, request.target)
             with source, target:
@@ -171,6 +178,8 @@ class Engine:
             dry_run=request.dry_run,
             delete_rule=request.settings.deletes.value,
             target_info=target_info,
+            identity=self.config.settings.identity.for_stream(stream),
+            sync=request.sync.for_stream(stream) if request.sync is not None else None,
         )
         diff_file = (reports / f"{stream}.changes.jsonl").open("w", encoding="utf-8") if request.dry_run else None
 
@@ -236,12 +245,45 @@ class Engine:
                 submit()
             while in_flight:
                 finish_oldest()
+            self._propagate_source_deletes(request, stream, source, processor, summary)
         finally:
             pool.close()
             for stage, seconds in processor.seconds.items():
                 summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + seconds
             if diff_file:
                 diff_file.close()
+
+    def _propagate_source_deletes(
+        self, request: RunRequest, stream: str, source: Connector, processor: BatchProcessor, summary: RunSummary
+    ) -> None:
+        """Pass the records the source reports deleted since the last run to the target, per the delete rule."""
+        if request.settings.deletes.value == "ignore" or Capability.DELETE_DETECTION not in source.capabilities:
+            return
+        if request.source_override is not None:
+            return
+        key = stream + DELETES_SUFFIX
+        since = None if request.restart else self.store.get_checkpoint(request.pipeline, key)
+        plan = processor.plan
+        batch: list[SourceRecord] = []
+
+        def flush(cursor: dict[str, Any] | None) -> None:
+            nonlocal batch
+            counts = processor.process(batch, [Prepared() for _ in batch], cursor, checkpoint_stream=key)
+            for outcome, n in counts.items():
+                summary.add(stream, Outcome(outcome), n)
+            batch = []
+
+        items = source.deleted(plan.source_object, Checkpoint(key, since) if since is not None else None)
+        for item in items:
+            if isinstance(item, Checkpoint):
+                if not request.dry_run:
+                    flush(item.cursor)
+                continue
+            batch.append(SourceRecord(id=item.id, data={}, ref=f"{request.source} deleted {item.id}", deleted=True))
+            if len(batch) >= request.settings.batch_size:
+                flush(None)
+        if batch:
+            flush(None)
 
     def _check_target_schema(self, target: Connector, target_map: Any, name: str) -> StreamInfo:
         """Fail before any write when the target lacks a field, or refuses a value, the mapping writes."""

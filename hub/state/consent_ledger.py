@@ -26,6 +26,7 @@ __all__ = [
     "ConsentEntry",
     "Propagation",
     "append",
+    "by_ids",
     "delete_subjects",
     "history",
     "new_consent_id",
@@ -138,6 +139,16 @@ def history(conn: Connection, subject_ids: Iterable[str], channel: str | None = 
         rows.extend((int(row.id), _entry(row)) for row in conn.execute(query))
     rows.sort(key=lambda pair: pair[0])
     return [entry for _, entry in rows]
+
+
+def by_ids(conn: Connection, consent_ids: Iterable[str]) -> list[ConsentEntry]:
+    """The records with these consent ids, in the order they were appended."""
+    unique = list(dict.fromkeys(consent_ids))
+    rows: list[tuple[int, ConsentEntry]] = []
+    for start in range(0, len(unique), _CHUNK):
+        query = select(consent_ledger).where(consent_ledger.c.consent_id.in_(unique[start:start + _CHUNK]))
+        rows.extend((int(row.id), _entry(row)) for row in conn.execute(query))
+    return [entry for _, entry in sorted(rows, key=lambda pair: pair[0])]
 
 
 def delete_subjects(conn: Connection, subject_ids: Iterable[str]) -> int:

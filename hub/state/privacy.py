@@ -23,7 +23,7 @@ from hub.state.audit import AuditEvent
 from hub.state.consent_ledger import ConsentEntry, Propagation
 from hub.state.database import read_tx, write_tx
 from hub.state.person_data import Link, Needles, Recipient
-from hub.state.schema import audit, match_keys
+from hub.state.schema import audit, match_keys, run_records, runs
 from hub.state.store import StateStore
 from hub.state.subject_requests import RequestSystem, SubjectRequest
 from hub.state.suppression import SuppressionEntry
@@ -85,6 +85,11 @@ class PrivacyStore:
         """Every consent record of these subjects, oldest first."""
         with read_tx(self._engine) as conn:
             return ledger.history(conn, subject_ids, channel)
+
+    def consent_records(self, consent_ids: Iterable[str]) -> list[ConsentEntry]:
+        """The consent records with these ids."""
+        with read_tx(self._engine) as conn:
+            return ledger.by_ids(conn, consent_ids)
 
     def unpropagated_withdrawals(self) -> list[ConsentEntry]:
         """Withdrawals no recipient has been told about yet."""
@@ -171,6 +176,24 @@ class PrivacyStore:
                                           "subject": row.subject, "run_id": row.run_id,
                                           "details": json.loads(row.details)}
         return [found[k] for k in sorted(found)]
+
+    def retention_due(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """Records the latest runs held back as past their retention: the list for periodic destruction."""
+        query = (select(run_records.c.hub_id, run_records.c.ref, run_records.c.stream, runs.c.source,
+                        runs.c.started_at, run_records.c.detail)
+                 .join(runs, runs.c.run_id == run_records.c.run_id)
+                 .where(run_records.c.outcome == "suppressed", run_records.c.detail.contains('"rule":"retention"'))
+                 .order_by(runs.c.started_at.desc()))
+        seen: dict[tuple[str, str], dict[str, Any]] = {}
+        with read_tx(self._engine) as conn:
+            for hub_id, ref, stream, source, started, detail in conn.execute(query):
+                key = (source, hub_id or ref)
+                if key not in seen:
+                    seen[key] = {"hub_id": hub_id, "source": source, "stream": stream, "ref": ref,
+                                 "seen_at": started.isoformat(), "reason": json.loads(detail).get("reason")}
+                if len(seen) >= limit:
+                    break
+        return list(seen.values())
 
     def erase_person(self, hub_ids: Sequence[str], links: Sequence[Link], needles: Needles,
                      ledger_subjects: Iterable[str]) -> dict[str, int]:
