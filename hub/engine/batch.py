@@ -47,6 +47,9 @@ class StreamPlan:
     dedup: bool
     dry_run: bool
     delete_rule: str = "ignore"
+    sync: Any = None
+    """A two-way sync or reconciliation hook (:class:`hub.engine.sync_hooks.SyncHook`): it narrows what a record
+    may set (conflict rules, echo suppression), re-reads the target before the write, records what was written."""
     target_info: StreamInfo | None = None
     """The target stream as ``discover()`` described it: field lengths are checked per record before writing."""
 
@@ -226,6 +229,12 @@ class BatchProcessor:
             assert s.hub_id is not None
             values = {k: v for k, v in s.canonical.items() if v not in _EMPTY}
             state = current.get(s.hub_id)
+            if self.plan.sync is not None:
+                narrowed = self.plan.sync.values_to_write(s, values, state)
+                if narrowed is None:  # an echo of crmhub's own write, or nothing this side may set
+                    s.outcome = Outcome.UNCHANGED
+                    continue
+                values = narrowed
             if state is None:
                 current[s.hub_id] = dict(values)
                 patches[s.hub_id] = dict(values)
@@ -330,7 +339,11 @@ class BatchProcessor:
                     for s in live:
                         self.on_diff(s)
             else:
+                if plan.sync is not None:
+                    patches = plan.sync.before_write(live, patches)
                 self._write(live, patches)
+                if plan.sync is not None:
+                    plan.sync.after_write(live)
             clock = self._tick("write", clock)
         self._propagate_deletes([s for s in staged if s.record.deleted])
         counts = self._commit(staged, checkpoint)

@@ -1,0 +1,196 @@
+"""The comparison: a sort-merge of every system's records by hub id, reporting real differences only.
+
+Records are grouped by the hub id the identity map gives them (plain links and merged ones). In
+each group: a system without a record is *missing* it (and a dead link there says it was deleted);
+records present in several systems are compared field by field on their comparison forms, and
+only when their digests differ; two records of one system in one group, or records sharing an
+e-mail or national id that the hub never merged, are *duplicates*. Records the hub merged on
+purpose (``#merged`` links) are counted as known merges, not reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from hub.reconcile.findings import Action, Comparison, Finding, Kind
+from hub.reconcile.normalise import Normaliser
+from hub.reconcile.rules import ConflictPolicy, Side, as_moment
+from hub.reconcile.scratch import ScratchIndex, split_values
+
+__all__ = ["compare"]
+
+Row = tuple[str, int, str, int, str, str | None, str | None, int]
+
+
+def compare(
+    index: ScratchIndex,
+    normaliser: Normaliser,
+    policy: ConflictPolicy,
+    delete_rule: str = "ignore",
+) -> Comparison:
+    """Compare the systems in ``index`` and return the counts and findings."""
+    systems = index.systems
+    result = Comparison(systems=list(systems), fields=list(normaliser.fields))
+    result.records = dict(zip(systems, index.counts(), strict=True))
+    result.unreadable = {name: 0 for name in systems}
+    for system, _, _ in index.unreadable():
+        result.unreadable[systems[system]] += 1
+    duplicates = _duplicates(index, result)
+    stale: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+    for system, rid, hub, merged in index.stale_links():
+        stale[hub].append((system, rid, merged))
+        result.stale_links[systems[system]] += 1
+    seen_hubs: set[str] = set()
+    for hub, group in itertools.groupby(index.grouped_records(), key=lambda row: row[0]):
+        rows = [row for row in group if (row[1], row[2]) not in duplicates]
+        for row in rows:
+            if row[7]:
+                result.known_merged[systems[row[1]]] += 1
+        primary = [row for row in rows if not row[7]]
+        if not primary:
+            continue
+        seen_hubs.add(hub)
+        _compare_group(hub, primary, stale.get(hub, []), result, normaliser, policy, delete_rule)
+    _report_stale(stale, seen_hubs, result)
+    return result
+
+
+def _duplicates(index: ScratchIndex, result: Comparison) -> set[tuple[int, str]]:
+    """Records sharing a match key with another record of their system that the hub has not merged with it."""
+    systems = index.systems
+    reported: set[tuple[int, str]] = set()
+    for system, _, rids in index.shared_keys():
+        links = index.links_of(system, rids)
+        hubs = {links[rid][0] for rid in rids if rid in links}
+        if len(hubs) == 1 and all(rid in links for rid in rids):
+            continue  # one hub record and its merged contributors: the hub already knows
+        # The record the hub holds as primary is the original; otherwise the smallest id.
+        original = next((rid for rid in rids if rid in links and not links[rid][1]), rids[0])
+        for rid in rids:
+            if rid == original or (system, rid) in reported:
+                continue
+            if rid in links and links[rid][0] == links.get(original, ("",))[0]:
+                continue  # merged into the same hub record already
+            reported.add((system, rid))
+            name = systems[system]
+            result.duplicates[name] += 1
+            result.findings.append(Finding(
+                Kind.DUPLICATE, links.get(original, (None,))[0], system=name,
+                records={name: rid}, values={name: original}, kept=name, action=Action.MERGE,
+                note=f"same e-mail or national id as record {original}",
+            ))
+    return reported
+
+
+def _compare_group(
+    hub: str,
+    rows: Sequence[Row],
+    stale: Sequence[tuple[int, str, int]],
+    result: Comparison,
+    normaliser: Normaliser,
+    policy: ConflictPolicy,
+    delete_rule: str,
+) -> None:
+    systems = result.systems
+    by_system: dict[int, Row] = {}
+    for row in rows:
+        if row[1] in by_system:
+            name = systems[row[1]]
+            result.duplicates[name] += 1
+            result.findings.append(Finding(
+                Kind.DUPLICATE, None if hub.startswith("~") else hub, system=name, records={name: row[2]},
+                values={name: by_system[row[1]][2]}, kept=name, action=Action.MERGE,
+                note=f"linked to the same hub record as record {by_system[row[1]][2]}",
+            ))
+            continue
+        by_system[row[1]] = row
+    hub_id = None if hub.startswith("~") else hub
+    result.hub_records += 1
+    present = sorted(by_system)
+    holders = {systems[n]: by_system[n][2] for n in present}
+    dead = {systems[n]: rid for n, rid, merged in stale if not merged}
+    for number in range(len(systems)):
+        if number in by_system:
+            continue
+        name = systems[number]
+        result.missing[name] += 1
+        finding = _missing(hub_id, name, holders, name in dead, policy, delete_rule)
+        if name in dead:
+            finding.records[name] = dead[name]  # the id the record had there
+        result.findings.append(finding)
+    differs = _field_differences(hub_id, [by_system[n] for n in present], result, normaliser, policy)
+    if len(present) == len(systems):
+        if differs:
+            result.differing += 1
+        else:
+            result.matched += 1
+
+
+def _missing(hub_id: str | None, system: str, holders: dict[str, str], deleted: bool, policy: ConflictPolicy,
+             delete_rule: str) -> Finding:
+    owner = policy.record_owner
+    source = next((name for name in (owner, *policy.order) if name in holders), next(iter(holders)))
+    finding = Finding(Kind.MISSING, hub_id, system=system, records=dict(holders),
+                      values={name: "present" for name in holders} | {system: "absent"})
+    if hub_id is None:
+        finding.note = "not in the identity map"
+    else:
+        finding.note = "deleted here (the identity map still links it)" if deleted else "never arrived here"
+    if owner is None:
+        finding.action = Action.REVIEW
+    elif deleted and owner == system:
+        if delete_rule in ("propagate", "archive"):
+            finding.kept, finding.action = system, Action.DELETE
+        else:
+            finding.kept, finding.action = system, Action.NONE
+            finding.note += "; deletes: ignore keeps the other copies"
+    else:
+        finding.kept, finding.action = source, Action.WRITE
+    return finding
+
+
+def _field_differences(hub_id: str | None, rows: Sequence[Row], result: Comparison, normaliser: Normaliser,
+                       policy: ConflictPolicy) -> bool:
+    if len(rows) < 2 or len({row[3] for row in rows}) == 1:
+        return False
+    systems = result.systems
+    fields = normaliser.fields
+    copies: list[tuple[str, str, list[str | None], tuple[str | None, ...], Any]] = []
+    for row in rows:
+        values = split_values(row[4])
+        forms = normaliser.forms(dict(zip(fields, values, strict=True)))
+        copies.append((systems[row[1]], row[2], values, forms, as_moment(row[5])))
+    found = False
+    for position, name in enumerate(fields):
+        if len({copy[3][position] for copy in copies}) == 1:
+            continue
+        found = True
+        sides = [Side(system, values[position], forms[position], moment)
+                 for system, _, values, forms, moment in copies]
+        kept = policy.winner(name, sides)
+        kind = Kind.CONSENT if name.startswith("consent.") else Kind.FIELD
+        result.field_differences[name] += 1
+        result.findings.append(Finding(
+            kind, hub_id, field=name, values={side.connection: side.value for side in sides},
+            records={system: rid for system, rid, *_ in copies}, kept=kept,
+            action=Action.REVIEW if kept is None else Action.WRITE,
+        ))
+    return found
+
+
+def _report_stale(stale: dict[str, list[tuple[int, str, int]]], seen: Iterable[str], result: Comparison) -> None:
+    """Dead links not already explained by a missing record: the hub record is gone everywhere, or merged."""
+    seen_set = set(seen)
+    missing_explained = {(f.hub_id, f.system) for f in result.findings if f.kind is Kind.MISSING}
+    for hub, entries in stale.items():
+        for system, rid, merged in entries:
+            name = result.systems[system]
+            if hub in seen_set and not merged and (hub, name) in missing_explained:
+                continue
+            result.findings.append(Finding(
+                Kind.STALE_LINK, hub, system=name, records={name: rid}, action=Action.FORGET,
+                note="merged record no longer exists" if merged else "linked record no longer exists",
+            ))

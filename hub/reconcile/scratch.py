@@ -1,0 +1,157 @@
+"""The scratch index: every system's records, reduced to what a comparison needs, in a throw-away SQLite file.
+
+Holding two million records as dicts would take gigabytes, so each record becomes one row — its
+system, its id, a 64-bit digest of its comparison forms, its values as one delimited text, its
+modification time and the keyed digests of its match keys (no e-mail or national id in clear) —
+and the comparison is a sort-merge by hub id that SQLite does on disk. Each reader writes its own
+file (readers may run in separate processes); :class:`ScratchIndex` attaches them for the join.
+The files live in a private temporary folder and are deleted when the reconciliation ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SEPARATOR", "ScratchIndex", "SystemFile", "digest", "join_values", "split_values"]
+
+SEPARATOR = "\x1f"
+"""Joins a record's values in the index (the ASCII unit separator: not found in customer data)."""
+
+_PRAGMAS = (
+    "PRAGMA journal_mode=OFF",
+    "PRAGMA synchronous=OFF",
+    "PRAGMA temp_store=FILE",
+    "PRAGMA cache_size=-65536",
+    "PRAGMA locking_mode=EXCLUSIVE",
+)
+
+
+def digest(text: str) -> int:
+    """A signed 64-bit digest (the same in every process, unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                          "big", signed=True)
+
+
+def join_values(values: Iterable[Any]) -> str:
+    """Values as one text: ``None`` as empty, the separator itself replaced by a space."""
+    return SEPARATOR.join("" if v is None else str(v).replace(SEPARATOR, " ") for v in values)
+
+
+def split_values(text: str) -> list[str | None]:
+    """Reverse :func:`join_values` (empty values come back as ``None``)."""
+    return [part or None for part in text.split(SEPARATOR)]
+
+
+class SystemFile:
+    """One system's records and identity links, written by one reader."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path)
+        for pragma in _PRAGMAS:
+            self.db.execute(pragma)
+        self.db.execute("CREATE TABLE recs (rid TEXT NOT NULL, digest INTEGER NOT NULL, vals TEXT NOT NULL, "
+                        "modified TEXT, ref TEXT, k_email INTEGER, k_nid INTEGER)")
+        self.db.execute("CREATE TABLE links (rid TEXT NOT NULL, hub TEXT NOT NULL, merged INTEGER NOT NULL, "
+                        "PRIMARY KEY (rid)) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE bad (ref TEXT NOT NULL, code TEXT NOT NULL)")
+        self._rows: list[tuple[Any, ...]] = []
+
+    def add(self, rid: str, record_digest: int, vals: str, modified: str | None, ref: str,
+            k_email: int | None, k_nid: int | None) -> None:
+        self._rows.append((rid, record_digest, vals, modified, ref, k_email, k_nid))
+        if len(self._rows) >= 20_000:
+            self.flush()
+
+    def unreadable(self, ref: str, code: str) -> None:
+        self.db.execute("INSERT INTO bad VALUES (?, ?)", (ref, code))
+
+    def add_links(self, links: Iterable[tuple[str, str, int]]) -> None:
+        """``(record_id, hub_id, merged)``; the first link of a record id wins, as in the identity map."""
+        self.db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?, ?)", links)
+
+    def flush(self) -> None:
+        if self._rows:
+            self.db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?, ?, ?)", self._rows)
+            self._rows.clear()
+
+    def finish(self) -> None:
+        """Index the records by id (for the join) and close the file."""
+        self.flush()
+        self.db.execute("CREATE INDEX recs_rid ON recs (rid)")
+        self.db.commit()
+        self.db.close()
+
+
+class ScratchIndex:
+    """The attached system files, queried together. Systems are numbered in the order given."""
+
+    def __init__(self, folder: Path, systems: Sequence[str]) -> None:
+        self.folder = folder
+        self.systems = list(systems)
+        self.db = sqlite3.connect(folder / "join.db")
+        for pragma in _PRAGMAS:
+            self.db.execute(pragma)
+        for number in range(len(self.systems)):
+            self.db.execute(f"ATTACH DATABASE ? AS s{number}", (str(self.file_path(number)),))
+
+    def file_path(self, number: int) -> Path:
+        return self.folder / f"system{number}.db"
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _each(self, template: str) -> str:
+        return " UNION ALL ".join(template.format(n=n) for n in range(len(self.systems)))
+
+    def grouped_records(self) -> Iterator[tuple[str, int, str, int, str, str | None, str | None, int]]:
+        """Every record as ``(hub, system, record id, digest, values, modified, ref, merged)``, ordered by hub.
+
+        A record missing from the identity map gets the hub ``~<system>:<record id>``: a group of its own.
+        """
+        query = self._each(
+            "SELECT COALESCE(l.hub, '~{n}:' || r.rid) AS hub, {n} AS sys, r.rid, r.digest, r.vals, r.modified, "
+            "r.ref, COALESCE(l.merged, 0) FROM s{n}.recs r LEFT JOIN s{n}.links l ON l.rid = r.rid"
+        )
+        yield from self.db.execute(query + " ORDER BY 1, 2, 3")
+
+    def stale_links(self) -> list[tuple[int, str, str, int]]:
+        """Identity-map links to records a system no longer holds: ``(system, record id, hub, merged)``."""
+        query = self._each(
+            "SELECT {n}, l.rid, l.hub, l.merged FROM s{n}.links l "
+            "WHERE NOT EXISTS (SELECT 1 FROM s{n}.recs r WHERE r.rid = l.rid)"
+        )
+        return list(self.db.execute(query))
+
+    def shared_keys(self) -> Iterator[tuple[int, int, list[str]]]:
+        """Match keys that several records of one system share: ``(system, key, record ids)``."""
+        for column in ("k_email", "k_nid"):
+            query = self._each(
+                f"SELECT {{n}}, {column}, group_concat(rid, char(31)) FROM s{{n}}.recs "
+                f"WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1"
+            )
+            for system, key, rids in self.db.execute(query):
+                yield system, key, sorted(rids.split("\x1f"))
+
+    def links_of(self, system: int, rids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """``{record id: (hub, merged)}`` of the given records."""
+        found: dict[str, tuple[str, int]] = {}
+        for start in range(0, len(rids), 500):
+            chunk = list(rids[start:start + 500])
+            marks = ", ".join("?" * len(chunk))
+            query = f"SELECT rid, hub, merged FROM s{system}.links WHERE rid IN ({marks})"
+            found.update({rid: (hub, merged) for rid, hub, merged in self.db.execute(query, chunk)})
+        return found
+
+    def unreadable(self) -> list[tuple[int, str, str]]:
+        """Records a system yielded as unparseable: ``(system, ref, code)``."""
+        return list(self.db.execute(self._each("SELECT {n}, ref, code FROM s{n}.bad")))
+
+    def counts(self) -> list[int]:
+        """Records read per system."""
+        return [int(self.db.execute(f"SELECT count(*) FROM s{n}.recs").fetchone()[0])
+                for n in range(len(self.systems))]

@@ -1,0 +1,118 @@
+"""Reading one system for a reconciliation: full read, mapped to canonical, reduced to a scratch row per record.
+
+Nothing is written to any system. A record the connector cannot parse is counted as unreadable
+(with its ref) and left out of the comparison; records the system marks deleted are left out too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hub.connectors.api import Connector
+from hub.engine.batch import MERGED_SUFFIX
+from hub.engine.reading import resilient_read
+from hub.engine.retry import RetryPolicy
+from hub.mapping.canonical import CanonicalStreamMapping
+from hub.model import stream_fields
+from hub.reconcile.normalise import Normaliser, email_form, identifier_form, is_meta
+from hub.reconcile.scratch import SEPARATOR, SystemFile, digest, join_values
+from hub.records import Checkpoint
+
+__all__ = ["SystemRead", "covered_fields", "display", "load_links", "read_system"]
+
+
+@dataclass(slots=True)
+class SystemRead:
+    """What reading one system found."""
+
+    records: int = 0
+    unreadable: int = 0
+    deleted: int = 0
+
+
+def display(value: Any) -> Any:
+    """A value as reports show it (dates in ISO form, decimals as written, booleans as true/false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def covered_fields(mapping: Any, connector: Connector, stream: str) -> set[str]:
+    """The canonical fields a system holds: its mapping's readable fields, or its columns when canonical."""
+    canonical = stream_fields(stream)
+    if isinstance(mapping, CanonicalStreamMapping):
+        names: Iterable[str] = ()
+        for info in connector.discover():
+            if info.name == mapping.object:
+                names = info.fields
+        found = {n for n in names if (n in canonical and canonical[n].type != "map") or n.startswith("custom.")}
+        return found or {n for n, spec in canonical.items() if spec.type != "map"}
+    fields = {rule.canonical for rule in getattr(mapping, "rules", ()) if rule.readable and rule.system is not None}
+    for split in getattr(mapping, "splits", ()):
+        fields.update(split.targets)
+    return fields
+
+
+def compared_fields(covered: Sequence[set[str]], stream: str) -> list[str]:
+    """Fields every system holds, in the canonical model's order (bookkeeping fields left out)."""
+    common = set.intersection(*covered) if covered else set()
+    order = list(stream_fields(stream))
+    ranked = {name: index for index, name in enumerate(order)}
+    return sorted((f for f in common if not is_meta(f)), key=lambda f: (ranked.get(f, len(order)), f))
+
+
+def read_system(
+    connector: Connector, mapping: Any, normaliser: Normaliser, out: SystemFile, retry: RetryPolicy
+) -> SystemRead:
+    """Read every record of the system into ``out``; return the counts."""
+    result = SystemRead()
+    fields = normaliser.fields
+    forms = normaliser.forms
+    to_canonical = mapping.to_canonical
+    add = out.add
+    for item in resilient_read(connector, mapping.object, None, retry):
+        if isinstance(item, Checkpoint):
+            continue
+        if item.error is not None:
+            result.unreadable += 1
+            out.unreadable(item.ref, item.error.code)
+            continue
+        if item.deleted:
+            result.deleted += 1
+            continue
+        canonical, _ = to_canonical(item.data)
+        normal = forms(canonical)
+        modified = item.updated_at or canonical.get("updated_at")
+        email = email_form(canonical.get("email"))
+        national_id = identifier_form(canonical.get("national_id.value"))
+        add(
+            item.id,
+            digest(SEPARATOR.join(form or "" for form in normal)),
+            join_values(display(canonical.get(name)) for name in fields),
+            display(modified) if modified is not None else None,
+            item.ref,
+            digest("e:" + email) if email else None,
+            digest("n:" + national_id) if national_id else None,
+        )
+        result.records += 1
+    return result
+
+
+def load_links(store: Any, connection: str, stream: str, out: SystemFile) -> None:
+    """Copy the identity map's links of ``connection`` (plain and merged) into ``out``."""
+    out.add_links((rid, hub, 0) for rid, hub in store.identity_links(connection, stream))
+    out.add_links((rid, hub, 1) for rid, hub in store.identity_links(connection, stream + MERGED_SUFFIX))
+
+
+def snapshot_path(folder: Path, number: int) -> Path:
+    """Where system ``number`` writes its rows."""
+    return folder / f"system{number}.db"

@@ -1,0 +1,143 @@
+"""Reconciliation after a migration: exactly the injected drift is found, ``--fix`` heals it, nothing else moves."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from hub.engine.identity import mint_hub_id
+from hub.reconcile import Kind
+from hub.testing import fake_store, put_records
+from tests.hub.reconcile.conftest import make_config, person, reconcile
+
+
+def hub(n: int) -> str:
+    return mint_hub_id("src", "contacts", f"s{n}")
+
+
+def inject_drift() -> None:
+    """Edits, deletes and duplicates on each side, plus changes that are spelling only."""
+    src, dst = fake_store("src")["contacts"], fake_store("dst")["contacts"]
+    src["s1"]["job_title"] = "Satış Müdürü"                      # edited in the source
+    dst[hub(2)]["address.city"] = "Ankara"                       # edited in the target
+    dst[hub(3)]["mobile"] = "+90 (532) 123-4567"                 # the same number, formatted
+    dst[hub(3)]["first_name"] = "  ÇAĞLA "                       # the same name, case and spaces
+    dst[hub(4)]["consent.email"] = "withdrawn"                   # consent disagreement
+    del dst[hub(5)]                                              # deleted in the target
+    del src["s6"]                                                # deleted in the source
+    put_records("src", "contacts", {"x1": person(7, first_name="Çağla Nur")})   # duplicate in the source
+    put_records("dst", "contacts", {
+        "d-dup": {**person(8), "email": "CAGLA8@example.com.tr", "job_title": "CFO"},  # duplicate in the target
+        "d-new": person(100),                                                          # created in the target only
+    })
+
+
+def found(outcome: object) -> set[tuple[str, str | None, str | None, str | None]]:
+    return {(f.kind.value, f.hub_id, f.system, f.field) for f in outcome.comparison.findings}  # type: ignore[attr-defined]
+
+
+def test_clean_migration_reconciles_to_zero_differences(migrated: Path) -> None:
+    outcome = reconcile(migrated)
+
+    assert outcome.summary["differences"] == 0
+    assert outcome.summary["matched"] == 20
+    assert outcome.summary["records"] == {"src": 20, "dst": 20}
+
+
+def test_injected_drift_is_found_exactly_and_spelling_is_not_a_difference(migrated: Path) -> None:
+    inject_drift()
+
+    outcome = reconcile(migrated)
+
+    assert found(outcome) == {
+        ("field", hub(1), None, "job_title"),
+        ("field", hub(2), None, "address.city"),
+        ("consent", hub(4), None, "consent.email"),
+        ("missing", hub(5), "dst", None),
+        ("missing", hub(6), "src", None),
+        ("missing", None, "src", None),
+        ("duplicate", hub(7), "src", None),
+        ("duplicate", hub(8), "dst", None),
+    }
+    summary = outcome.summary
+    assert summary["matched"] == 15  # 1, 2 and 4 differ; 5 and 6 are on one side; 3 only looks different
+    assert summary["differing"] == 3
+    assert summary["missing"] == {"src": 2, "dst": 1}
+    assert summary["duplicates"] == {"src": 1, "dst": 1}
+    assert summary["field_differences"] == {"address.city": 1, "consent.email": 1, "job_title": 1}
+    assert summary["consent_disagreements"] == 1
+    by_field = {f.field: f for f in outcome.comparison.findings if f.field}
+    assert by_field["address.city"].values == {"src": "İzmir", "dst": "Ankara"}
+    assert by_field["address.city"].kept == "src"  # source_wins
+    notes = {f.system: f.note for f in outcome.comparison.findings if f.kind is Kind.MISSING and f.hub_id}
+    assert "deleted" in notes["dst"] and "deleted" in notes["src"]
+
+
+def test_fix_heals_under_source_wins_and_a_second_reconcile_reports_zero(migrated: Path) -> None:
+    inject_drift()
+
+    healed = reconcile(migrated, fix=True)
+    again = reconcile(migrated)
+
+    assert healed.fix is not None and healed.fix["ok"], healed.fix
+    assert again.summary["differences"] == 0, [f.as_dict() for f in again.comparison.findings]
+    dst = fake_store("dst")["contacts"]
+    assert dst[hub(2)]["address.city"] == "İzmir"           # the source's value won
+    assert dst[hub(1)]["job_title"] == "Satış Müdürü"        # the source's edit arrived
+    assert dst[hub(4)]["consent.email"] == "granted"
+    assert hub(5) in dst                                      # re-created where it was deleted
+    assert hub(6) not in dst                                  # deleted where the owner deleted it
+    assert dst[hub(3)]["first_name"] == "  ÇAĞLA "            # a spelling-only difference is left alone
+    assert dst[hub(8)]["job_title"] == "CFO"                 # the duplicate filled a blank of its person
+    src = fake_store("src")["contacts"]
+    assert any(row.get("email") == "cagla100@example.com.tr" for row in src.values())  # target-only record copied
+
+
+def test_dry_run_fix_previews_and_changes_nothing(migrated: Path) -> None:
+    inject_drift()
+    before = json.dumps([fake_store("src"), fake_store("dst")], sort_keys=True, default=str)
+
+    preview = reconcile(migrated, fix=True, dry_run=True)
+    after = reconcile(migrated)
+
+    assert json.dumps([fake_store("src"), fake_store("dst")], sort_keys=True, default=str) == before
+    assert preview.fix is not None and preview.fix["dry_run"]
+    assert sum(r["updated"] + r["created"] for r in preview.fix["runs"]) >= 3
+    assert after.summary["differences"] == preview.summary["differences"] == 8
+
+
+def test_reports_are_written_and_the_csv_is_formula_safe(migrated: Path) -> None:
+    fake_store("dst")["contacts"][hub(1)]["job_title"] = "=HYPERLINK(\"http://evil\")"
+
+    outcome = reconcile(migrated)
+
+    folder = outcome.report_dir
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    rows = list(csv.DictReader((folder / "differences.csv").read_text(encoding="utf-8").splitlines()))
+    assert summary["differences"] == len(rows) == 1
+    assert rows[0]["value:dst"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[0]["kept"] == "src"
+    assert (folder / "report.html").read_text(encoding="utf-8").count("<script>") == 1
+
+
+def test_history_records_drift_over_time(migrated: Path) -> None:
+    reconcile(migrated)
+    fake_store("dst")["contacts"][hub(1)]["job_title"] = "CTO"
+    second = reconcile(migrated)
+
+    assert [h["differences"] for h in second.summary["history"]] == [0, 1]
+
+
+def test_target_wins_keeps_the_target_value(tmp_path: Path) -> None:
+    config = make_config(tmp_path, conflict="target_wins")
+    put_records("src", "contacts", {f"s{n}": person(n) for n in range(3)})
+    from hub.testing import run_migration
+
+    run_migration(config, "src", "dst", pipeline="src-to-dst")
+    fake_store("dst")["contacts"][hub(1)]["address.city"] = "Ankara"
+
+    reconcile(config, fix=True)
+
+    assert fake_store("src")["contacts"]["s1"]["address.city"] == "Ankara"
+    assert reconcile(config).summary["differences"] == 0
