@@ -314,9 +314,14 @@ class BatchProcessor:
 
     # The batch -------------------------------------------------------------------------------------
     def process(
-        self, records: Sequence[SourceRecord], prepared: Sequence[Prepared], checkpoint: dict[str, Any] | None
+        self, records: Sequence[SourceRecord], prepared: Sequence[Prepared], checkpoint: dict[str, Any] | None,
+        checkpoint_stream: str | None = None,
     ) -> Counter[str]:
-        """Take prepared ``records`` through identity, comparison and load; commit them and ``checkpoint``."""
+        """Take prepared ``records`` through identity, comparison and load; commit them and ``checkpoint``.
+
+        ``checkpoint_stream`` names where the checkpoint is kept when it is not the stream's own (the
+        position in a source's list of deletes).
+        """
         plan = self.plan
         staged = []
         clock = time.perf_counter()
@@ -346,7 +351,7 @@ class BatchProcessor:
                     plan.sync.after_write(live)
             clock = self._tick("write", clock)
         self._propagate_deletes([s for s in staged if s.record.deleted])
-        counts = self._commit(staged, checkpoint)
+        counts = self._commit(staged, checkpoint, checkpoint_stream)
         self._tick("commit", clock)
         return counts
 
@@ -370,7 +375,9 @@ class BatchProcessor:
             keys = [s.hub_id or "" for s in doomed]
             self.retry.call(lambda: plan.target.delete(plan.target_object, keys))
 
-    def _commit(self, staged: list[Staged], checkpoint: dict[str, Any] | None) -> Counter[str]:
+    def _commit(
+        self, staged: list[Staged], checkpoint: dict[str, Any] | None, checkpoint_stream: str | None = None
+    ) -> Counter[str]:
         plan = self.plan
         counts: Counter[str] = Counter()
         outcomes: list[RecordOutcome] = []
@@ -405,7 +412,7 @@ class BatchProcessor:
                     run_id=self.run_id,
                 ))
         self.store.commit_batch(
-            self.run_id, plan.pipeline, plan.stream, outcomes,
+            self.run_id, plan.pipeline, checkpoint_stream or plan.stream, outcomes,
             links if not plan.dry_run else [], quarantine,
             None if plan.dry_run else checkpoint, self.fencing_token,
         )

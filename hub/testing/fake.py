@@ -19,7 +19,7 @@ from hub.connectors.api import Capability, Connector, ConnectorConfig, Connector
 from hub.errors import AuthError, RetriableError, register_secret
 from hub.hookspecs import hookimpl
 from hub.model import stream_fields
-from hub.records import Checkpoint, CheckResult, SourceRecord, WriteOutcome, WriteRequest, WriteResult
+from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteOutcome, WriteRequest, WriteResult
 
 _STORES: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
 _LOCK = threading.Lock()
@@ -60,7 +60,8 @@ class FakeConnector(Connector):
     name: ClassVar[str] = "fake"
     config_model: ClassVar[type[ConnectorConfig]] = FakeConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
-        Capability.READ, Capability.WRITE, Capability.LOOKUP, Capability.DELETE, Capability.INCREMENTAL})
+        Capability.READ, Capability.WRITE, Capability.LOOKUP, Capability.DELETE, Capability.INCREMENTAL,
+        Capability.DELETE_DETECTION})
     write_batch_size: ClassVar[int] = 50
     config: FakeConfig
 
@@ -109,13 +110,26 @@ class FakeConnector(Connector):
             if self.config.fail_read_after and not self._read_failed and since_page >= self.config.fail_read_after:
                 self._read_failed = True
                 raise RetriableError("connection reset while reading")
+            if fields.get("_deleted"):
+                continue
             yield SourceRecord(id=key, data={k: v for k, v in fields.items() if not k.startswith("_")},
-                               ref=f"fake {stream} {key}", deleted=bool(fields.get("_deleted")))
+                               ref=f"fake {stream} {key}")
             since_page += 1
             if since_page % self.config.page_size == 0:
                 yield Checkpoint(stream, {"seq": seq})
         last = int(rows[-1][1].get("_seq", 0)) if rows else after
         yield Checkpoint(stream, {"seq": max(after, last)})
+
+    def deleted(self, stream: str, since: Checkpoint | None) -> Iterator[DeletedRecord | Checkpoint]:
+        after = int((since.cursor if since else {}).get("seq", 0))
+        rows = sorted(self.data.get(stream, {}).items(), key=lambda kv: (kv[1].get("_seq", 0), kv[0]))
+        last = after
+        for key, fields in rows:
+            seq = int(fields.get("_seq", 0))
+            if fields.get("_deleted") and seq > after:
+                yield DeletedRecord(id=key)
+                last = max(last, seq)
+        yield Checkpoint(stream, {"seq": last})
 
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         self._call()

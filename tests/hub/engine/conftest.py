@@ -13,7 +13,7 @@ from hub.testing import write_config
 def contact(n: int, **extra: Any) -> dict[str, Any]:
     """A valid canonical contact, numbered."""
     return {"first_name": "Çağla", "last_name": f"Yılmaz{n}", "email": f"cagla{n}@example.com.tr",
-            "mobile": "+905321234567", "address.city": "İzmir", "address.country": "TR", **extra}
+            "mobile": f"+90532{n:07d}", "address.city": "İzmir", "address.country": "TR", **extra}
 
 
 @pytest.fixture

@@ -223,3 +223,32 @@ def test_values_longer_than_the_target_allows_are_quarantined_before_writing(tmp
     assert entry.source_id == "long"
     assert entry.reasons[0]["code"] == "too_long"
     assert entry.reasons[0]["field"] == "first_name"
+
+
+def test_deletes_reported_by_the_source_are_propagated_once(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"src": {"connector": "fake", "store": "src"},
+                                     "dst": {"connector": "fake", "store": "dst"}})
+    put_records("src", "contacts", {"a": contact(1), "b": contact(2), "c": contact(3)})
+    run_migration(config, "src", "dst", deletes="propagate")
+    put_records("src", "contacts", {"b": {**contact(2), "_deleted": True}})
+
+    summary = run_migration(config, "src", "dst", deletes="propagate")
+    again = run_migration(config, "src", "dst", deletes="propagate")
+
+    assert summary["deleted"] == 1
+    assert summary["read"] == 0, "a delete is not a record read"
+    assert len(target_rows()) == 2
+    assert again["deleted"] == 0
+
+
+def test_deletes_are_ignored_unless_the_pipeline_propagates_them(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"src": {"connector": "fake", "store": "src"},
+                                     "dst": {"connector": "fake", "store": "dst"}})
+    put_records("src", "contacts", {"a": contact(1), "b": contact(2)})
+    run_migration(config, "src", "dst")
+    put_records("src", "contacts", {"b": {**contact(2), "_deleted": True}})
+
+    summary = run_migration(config, "src", "dst")
+
+    assert summary["deleted"] == 0
+    assert len(target_rows()) == 2
