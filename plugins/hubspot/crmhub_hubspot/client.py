@@ -124,6 +124,9 @@ class HubSpotClient:
         except self._api_exceptions as exc:
             raise self._classify(exc, token) from None
         except Exception as exc:
+            if _is_tls_error(exc):
+                raise FatalError(f"HubSpot TLS verification failed ({self.config.url}): set ca_file to the CA "
+                                 "that signed the server's certificate") from None
             if _is_transport_error(exc):
                 raise RetriableError(f"HubSpot unreachable during {method}: {type(exc).__name__}",
                                      retry_after=1.0) from None
@@ -173,6 +176,13 @@ def _api_exception_types() -> tuple[type[Exception], ...]:
     import hubspot.oauth as oauth
 
     return tuple(m.ApiException for m in (contacts, companies, properties, associations, oauth))
+
+
+def _is_tls_error(exc: Exception) -> bool:
+    import urllib3
+
+    reason = getattr(exc, "reason", None)
+    return isinstance(exc, urllib3.exceptions.SSLError) or isinstance(reason, urllib3.exceptions.SSLError)
 
 
 def _is_transport_error(exc: Exception) -> bool:
