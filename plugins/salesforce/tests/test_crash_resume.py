@@ -52,10 +52,11 @@ def test_killed_runs_resume_with_every_record_exactly_once(tmp_path: Path, monke
         assert final.wait(timeout=300) == 0, log.read_text(errors="replace")[-3000:]
 
         keys = [r["Crmhub_Id__c"] for r in sf.query_all("SELECT Crmhub_Id__c FROM Contact")["records"]]
-        summary = json.loads(log.read_text().strip().splitlines()[-1])
-    assert kills >= 2, "the runs finished before they could be killed"
-    assert len(keys) == len(set(keys)) == RECORDS
-    assert summary["status"] == "succeeded"
+        tail = log.read_text(errors="replace")[-3000:]
+        summary = json.loads(tail.strip().splitlines()[-1])
+    assert kills >= 2, f"the runs finished before they could be killed:\n{tail}"
+    assert len(keys) == len(set(keys)) == RECORDS, tail
+    assert summary["status"] == "succeeded", tail
 
 
 pytestmark = pytest.mark.timeout(600)

@@ -196,7 +196,10 @@ def query(org: Org, req: Request, include_deleted: bool) -> Response:
         rows = org.store.select(compiled, include_deleted=include_deleted)
     if compiled.count_only:
         return Response(200, {"totalSize": len(rows), "done": True, "records": []})
-    cursor = Cursor(compiled.obj, compiled.fields, rows, _batch_size(org, req), include_deleted, time.monotonic())
+    now = time.monotonic()
+    for stale in [k for k, c in list(org.cursors.items()) if now - c.touched > CURSOR_IDLE_SECONDS]:
+        org.cursors.pop(stale, None)  # abandoned cursors expire, as Salesforce's do
+    cursor = Cursor(compiled.obj, compiled.fields, rows, _batch_size(org, req), include_deleted, now)
     return _page(org, req, cursor, secrets.token_hex(7), 0)
 
 
