@@ -18,7 +18,7 @@ from typing import Any
 
 from hub.connectors.api import Capability, Connector, StreamInfo
 from hub.consent.decision import ConsentContext, ConsentVerdict
-from hub.engine.identity import match_keys, mint_hub_id
+from hub.engine.identity import IdentityResolver, match_keys, mint_hub_id
 from hub.engine.prepare import Prepared
 from hub.engine.retry import RetryPolicy
 from hub.records import Issue, Outcome, SourceRecord, WriteOutcome, WriteRequest, WriteResult
@@ -52,6 +52,8 @@ class StreamPlan:
     may set (conflict rules, echo suppression), re-reads the target before the write, records what was written."""
     target_info: StreamInfo | None = None
     """The target stream as ``discover()`` described it: field lengths are checked per record before writing."""
+    identity: Any = None
+    """The stream's identity settings (:class:`hub.identity.settings.StreamIdentitySettings`); ``None``: defaults."""
 
     @property
     def can_lookup(self) -> bool:
@@ -112,6 +114,7 @@ class BatchProcessor:
         self.run_id = run_id
         self.fencing_token = fencing_token
         self.on_diff = on_diff
+        self.identity = IdentityResolver(plan, store, pseudonym, self._current_state, run_id)
         self._seen: set[int] = set()
         self._seq = 0
         self.seconds: dict[str, float] = {}
@@ -184,6 +187,8 @@ class BatchProcessor:
             wanted = sorted({k for s in live if s.hub_id is None for k in s.keys})
             if wanted:
                 found = self.store.find_match_keys(plan.stream, wanted)
+        probable = self.identity.probable(live, found) if plan.dedup else {}
+        by_seq = {s.seq: s for s in live}
         in_batch: dict[str, str] = {}
         for s in live:
             if s.hub_id is None:
@@ -193,9 +198,11 @@ class BatchProcessor:
                         s.secondary = s.hub_id != s.own_id
                         break
                 else:
-                    s.hub_id = s.own_id
+                    self.identity.settle(s, probable, by_seq)
             for key in s.keys:
-                in_batch.setdefault(key, s.hub_id)
+                in_batch.setdefault(key, s.hub_id or s.own_id)
+        self.identity.hold_for_review(live, lambda: Issue(
+            None, "identity_review", "possibly the same person as a known record: decide with `crmhub review`"))
         if not plan.dry_run:
             new = [s for s in live if not s.known]
             self.store.stage_identities(
@@ -206,6 +213,7 @@ class BatchProcessor:
             secondary = [(s.hub_id or "", plan.source_name, s.record.id) for s in new if s.secondary]
             if secondary:
                 self.store.stage_identities(plan.stream + MERGED_SUFFIX, secondary, [])
+            self.identity.stage(live)
 
     def _current_state(self, hub_ids: list[str]) -> dict[str, dict[str, Any]]:
         plan = self.plan
@@ -240,10 +248,7 @@ class BatchProcessor:
                 patches[s.hub_id] = dict(values)
                 s.outcome = Outcome.CREATED
                 continue
-            changes = {
-                k: v for k, v in values.items()
-                if state.get(k) != v and (not s.secondary or state.get(k) in _EMPTY)
-            }
+            changes = self.identity.changes(s, values, state)
             if changes:
                 s.diff = {k: (state.get(k), v) for k, v in changes.items()}
                 state.update(changes)

@@ -1,9 +1,16 @@
-"""Hub ids and match keys: how the engine recognises a record it has already written.
+"""Hub ids, match keys and incremental identity resolution: how the engine recognises a record it knows.
 
 A record's hub id is minted deterministically from where it came from (connection, stream, id), so a
 crash between a target write and the identity-map commit cannot mint a second id for the same
 record. A record whose own minted id differs from the hub id it resolves to is a *secondary*
-contributor (it was merged into someone else's record): it may fill blanks, never overwrite.
+contributor (it was merged into someone else's record): survivorship decides which of its values
+reach the golden record (by default it may fill blanks, never overwrite).
+
+Resolution order for a record not yet in the identity map: its exact match keys (HMACs of e-mail,
+national id …), then — for what is still unmatched — a probabilistic match against the candidate
+index and the target's own records (:mod:`hub.identity.incremental`). A probable match merges (the
+decision and its score go to the audit log); a possible one is held for review (or created, as
+configured); the rest get their own hub id.
 """
 
 from __future__ import annotations
@@ -11,9 +18,20 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hub.identity.incremental import IncrementalMatcher
+    from hub.identity.rules import PairDecision
+    from hub.identity.settings import StreamIdentitySettings
+    from hub.identity.survivorship import FieldChoice
+    from hub.state import StateStore
+    from hub.state.resolution import IdentityStore
 
 _NAMESPACE = uuid.UUID("6f1c3c7e-2f55-4c2b-9d0e-3a1b8c4e5d71")
+_EMPTY = (None, "")
+MODEL_NAMESPACE = "identity"
+"""Key-value namespace where ``crmhub dedup`` keeps the model it estimated, for syncs to use."""
 
 
 def mint_hub_id(connection: str, stream: str, record_id: str) -> str:
@@ -42,3 +60,210 @@ def match_keys(record: dict[str, Any], stream: str, pseudonym: Callable[[str, st
         if value:
             keys.append(pseudonym(kind, _fold(str(value))))
     return keys
+
+
+class IdentityResolver:
+    """The incremental half of identity resolution for one stream of one run."""
+
+    def __init__(
+        self,
+        plan: Any,
+        store: StateStore,
+        pseudonym: Callable[[str, str], str],
+        fetch: Callable[[list[str]], dict[str, dict[str, Any]]],
+        run_id: str,
+    ) -> None:
+        self.plan = plan
+        self.pseudonym = pseudonym
+        self.fetch = fetch
+        self.run_id = run_id
+        self.store = store
+        self._matcher: IncrementalMatcher | None = None
+        self._ledger: IdentityStore | None = None
+        self.settings: StreamIdentitySettings = _settings(plan)
+
+    # Set-up, lazily: a run whose records all resolve by id never loads the matcher --------------------
+    @property
+    def ledger(self) -> IdentityStore:
+        if self._ledger is None:
+            from hub.state.resolution import IdentityStore
+
+            self._ledger = IdentityStore(self.store)
+        return self._ledger
+
+    @property
+    def matcher(self) -> IncrementalMatcher | None:
+        """The probabilistic matcher, or ``None`` where the stream has no profile or it is switched off."""
+        if self._matcher is None and self.settings.probabilistic:
+            from hub.identity.incremental import IncrementalMatcher
+            from hub.identity.profiles import PROFILES
+
+            if self.plan.stream in PROFILES:
+                self._matcher = IncrementalMatcher(self.plan.stream, self.settings, self._stored_model())
+        return self._matcher
+
+    def _stored_model(self) -> Any:
+        import json
+
+        from hub.identity.scoring import MatchModel
+
+        stored = self.store.kv_get(MODEL_NAMESPACE, f"model:{self.plan.stream}")
+        if not stored:
+            return None
+        model = MatchModel.from_dict(json.loads(stored))
+        if self.settings.prior:
+            model.prior = self.settings.prior
+            model.refresh()
+        return model
+
+    # Probable matches --------------------------------------------------------------------------------
+    def probable(self, live: list[Any], exact: dict[str, str]) -> dict[int, tuple[str, Any, PairDecision]]:
+        """Probabilistic decisions for records no link or exact key resolves, by their ``seq``.
+
+        Each value is ``(kind, target, decision)``: kind ``hub`` (``target`` a known hub id) or
+        ``batch`` (``target`` the ``seq`` of an earlier record of this batch).
+        """
+        matcher = self.matcher
+        wanted = [s for s in live if s.hub_id is None and s.canonical is not None
+                  and not any(k in exact for k in s.keys)]
+        if matcher is None or not wanted:
+            return {}
+        stream = self.plan.stream
+        features = {s.seq: matcher.features(s.canonical) for s in wanted}
+        keys = {s.seq: matcher.block_keys(features[s.seq], self.pseudonym) for s in wanted}
+        index = self.ledger.find_candidates(stream, [k for ks in keys.values() for k in ks],
+                                            self.settings.max_block_size)
+        vetoed = self.ledger.vetoed(stream, [s.own_id for s in wanted])
+        hub_ids = sorted({h for ks in keys.values() for k in ks for h in index.get(k, ())})
+        known = {h: matcher.features(fields) for h, fields in self.fetch(hub_ids).items()} if hub_ids else {}
+        earlier: dict[str, list[int]] = {}
+        decided: dict[int, tuple[str, Any, PairDecision]] = {}
+        for s in wanted:
+            own = features[s.seq]
+            candidates = [(h, known[h]) for h in {h for k in keys[s.seq] for h in index.get(k, ())}
+                          if h in known and tuple(sorted((s.own_id, h))) not in vetoed]
+            best = matcher.best(own, candidates)
+            if best is not None and best.decision.band.value == "match":
+                decided[s.seq] = ("hub", best.hub_id, best.decision)
+            else:
+                peers = sorted({seq for k in keys[s.seq] for seq in earlier.get(k, ())})
+                mine = matcher.best(own, [(str(seq), features[seq]) for seq in peers])
+                if mine is not None and mine.decision.band.value == "match":
+                    decided[s.seq] = ("batch", int(mine.hub_id), mine.decision)
+                elif best is not None:
+                    decided[s.seq] = ("hub", best.hub_id, best.decision)
+            for k in keys[s.seq]:
+                earlier.setdefault(k, []).append(s.seq)
+        return decided
+
+    def settle(self, s: Any, probable: dict[int, tuple[str, Any, PairDecision]], by_seq: dict[int, Any]) -> None:
+        """Give an unresolved record its hub id from its probabilistic decision, or its own id."""
+        s.hub_id = s.own_id
+        found = probable.get(s.seq)
+        if found is None:
+            return
+        kind, target, decision = found
+        if decision.band.value == "match":
+            hub_id = target if kind == "hub" else by_seq[target].hub_id
+            if hub_id and hub_id != s.own_id:
+                s.hub_id = hub_id
+                s.secondary = True
+                s.detail["match"] = _describe(decision)
+        elif self.settings.review_action.value == "hold" and kind == "hub":
+            s.detail["review"] = {"hub_id": target, **_describe(decision)}
+        else:
+            s.detail["possible"] = {"hub_id": target, **_describe(decision)}
+
+    def hold_for_review(self, live: list[Any], issue: Callable[[], Any]) -> None:
+        """Quarantine records that only possibly match (kept out of ``live``) and queue them for review."""
+        from hub.state.resolution import Member, ReviewItem
+
+        held = [s for s in live if "review" in s.detail]
+        queued = [s for s in live if "possible" in s.detail]
+        if not held and not queued:
+            return
+        plan = self.plan
+        items = []
+        for s in held + queued:
+            found = s.detail.get("review") or s.detail["possible"]
+            members = [Member(plan.source_name, s.record.id, s.own_id),
+                       Member(plan.target_name, found["hub_id"], found["hub_id"])]
+            items.append(ReviewItem(0, plan.stream, "sync", "open", found["score"], found.get("rule") or "possible",
+                                    members, self.run_id))
+        if not plan.dry_run:
+            self.ledger.add_reviews(items)
+        for s in held:
+            s.quarantine([issue()])
+            s.hub_id = None
+        live[:] = [s for s in live if s.outcome is None]
+
+    def stage(self, live: list[Any]) -> None:
+        """Index every record's blocking keys under its hub id, and remember the merges of this batch."""
+        matcher = self.matcher
+        if self.plan.dry_run:
+            return
+        from hub.state.resolution import Member, MergeRecord
+
+        if matcher is not None:
+            rows = [(key, s.hub_id) for s in live if s.hub_id and s.canonical is not None
+                    for key in matcher.block_keys(matcher.features(s.canonical), self.pseudonym)]
+            self.ledger.stage_block_keys(self.plan.stream, rows)
+        merged = [s for s in live if s.secondary and not s.known and s.hub_id]
+        if merged:
+            self.ledger.record_merges([
+                MergeRecord(self.plan.stream, s.hub_id,
+                            [Member(self.plan.source_name, s.record.id, s.hub_id, previous_hub_id=s.own_id)],
+                            s.detail.get("match", {}).get("score"), s.detail.get("match", {}).get("rule") or "key",
+                            "auto" if "match" in s.detail else "rule", run_id=self.run_id)
+                for s in merged])
+
+    # Golden record -------------------------------------------------------------------------------------
+    def changes(self, s: Any, values: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+        """The fields ``s`` changes in the current record ``state``, by the stream's survivorship rules.
+
+        A record that is the hub record itself sets what it holds; a secondary contributor wins a
+        field only by its rule (default: fill blanks). An empty value never overwrites a value.
+        """
+        if not s.secondary:
+            return {k: v for k, v in values.items() if state.get(k) != v}
+        from hub.identity.survivorship import choose
+
+        survivorship = self.settings.survivorship
+        chosen = choose(values, state, survivorship, source=self.plan.source_name,
+                        incoming_time=s.record.updated_at, current_sources=self._sources(s.hub_id))
+        if chosen.provenance and not self.plan.dry_run:
+            self._record_provenance(s, chosen.provenance)
+        return chosen.changes
+
+    def _sources(self, hub_id: str) -> Callable[[str], str | None]:
+        golden = self.ledger.golden_fields(self.plan.stream, [hub_id]).get(hub_id, {})
+        links = self.store.hub_links([hub_id], self.plan.stream).get(hub_id, {})
+        primary = min(links, key=self._rank) if links else None
+
+        def source(field: str) -> str | None:
+            known = golden.get(field)
+            return known.connection if known else primary
+
+        return source
+
+    def _rank(self, connection: str) -> int:
+        order = self.settings.survivorship.source_priority
+        return order.index(connection) if connection in order else len(order)
+
+    def _record_provenance(self, s: Any, chosen: list[FieldChoice]) -> None:
+        from hub.state.resolution import GoldenField
+
+        fields = [GoldenField(f.field, self.plan.source_name, s.record.id, f.rule) for f in chosen]
+        self.ledger.record_golden_fields(self.plan.stream, s.hub_id, fields)
+
+
+def _describe(decision: PairDecision) -> dict[str, Any]:
+    """What the audit log and the review queue keep of a decision: band, rule, score — no values."""
+    return {"band": decision.band.value, "rule": decision.rule, "score": round(decision.probability, 6)}
+
+
+def _settings(plan: Any) -> StreamIdentitySettings:
+    from hub.identity.settings import StreamIdentitySettings
+
+    configured = getattr(plan, "identity", None)
+    return configured if isinstance(configured, StreamIdentitySettings) else StreamIdentitySettings()

@@ -6,19 +6,7 @@ score in three bands (:mod:`~hub.identity.rules`, :mod:`~hub.identity.scoring`) 
 (:mod:`~hub.identity.blocking`) → clusters that do not chain strangers (:mod:`~hub.identity.clusters`).
 :class:`BatchMatcher` runs the whole chain over a system or a migration; the engine matches sync
 batches incrementally (:mod:`hub.engine.identity`).
+
+Submodules are imported where they are used (``from hub.identity.matcher import BatchMatcher``): the
+configuration imports :mod:`hub.identity.settings` only, and loading a configuration must stay cheap.
 """
-
-from hub.identity.matcher import BatchMatcher, BatchResult, MatchRecord
-from hub.identity.rules import Band, PairDecision
-from hub.identity.settings import IdentitySettings, StreamIdentitySettings, SurvivorshipRule
-
-__all__ = [
-    "Band",
-    "BatchMatcher",
-    "BatchResult",
-    "IdentitySettings",
-    "MatchRecord",
-    "PairDecision",
-    "StreamIdentitySettings",
-    "SurvivorshipRule",
-]

@@ -126,9 +126,9 @@ class PairJudge:
                 if conflict:
                     return PairDecision(Band.POSSIBLE, max(probability, self.review_threshold), name)
                 return PairDecision(Band.MATCH, max(probability, self.match_threshold), name)
+        if conflict:
+            return PairDecision(Band.NON_MATCH, probability)  # names disagree and no rule speaks for the pair
         if probability >= self.match_threshold:
-            if conflict:
-                return PairDecision(Band.POSSIBLE, probability)
             return PairDecision(Band.MATCH, probability)
         if probability >= self.review_threshold:
             return PairDecision(Band.POSSIBLE, probability)

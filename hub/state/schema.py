@@ -34,6 +34,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -346,3 +347,83 @@ __all__ += [
     "subject_requests",
     "suppression",
 ]
+
+
+# Identity resolution: candidate index, review queue, merge decisions, golden-record provenance ---------
+# ``hub_block_keys``     (stream, HMAC of a blocking key) -> hub ids: candidates for probabilistic matching
+#                        in syncs, found without storing a name, e-mail or phone
+# ``hub_review``         pairs and clusters a person must decide: members (connection, record id, hub id),
+#                        score, reason, status (open|accepted|rejected)
+# ``hub_merges``         every merge (automatic, by rule, or accepted in review) with what each member was
+#                        linked to before, so ``crmhub unmerge`` can restore the identity map
+# ``hub_match_vetoes``   pairs of hub ids a person said are different: never merged again
+# ``hub_golden_fields``  which source supplied each field of a golden record, and by which rule
+
+block_keys = Table(
+    "hub_block_keys",
+    metadata,
+    Column("stream", String(200), primary_key=True),
+    Column("key_hmac", String(64), primary_key=True),
+    Column("hub_id", String(64), primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+review_items = Table(
+    "hub_review",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("stream", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("members", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False, unique=True),
+    Column("run_id", String(32), nullable=True),
+    Column("note", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Index("ix_hub_review_status", "status", "stream", "id"),
+)
+
+merges = Table(
+    "hub_merges",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("stream", String(200), nullable=False),
+    Column("hub_id", String(64), nullable=False),
+    Column("members", Text, nullable=False),
+    Column("score", Float, nullable=True),
+    Column("rule", String(64), nullable=True),
+    Column("decided_by", String(16), nullable=False),
+    Column("review_id", BigInteger, nullable=True),
+    Column("run_id", String(32), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("undone_at", UtcDateTime, nullable=True),
+    Index("ix_hub_merges_hub", "hub_id", "stream"),
+)
+
+match_vetoes = Table(
+    "hub_match_vetoes",
+    metadata,
+    Column("stream", String(200), primary_key=True),
+    Column("hub_a", String(64), primary_key=True),
+    Column("hub_b", String(64), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+golden_fields = Table(
+    "hub_golden_fields",
+    metadata,
+    Column("stream", String(200), primary_key=True),
+    Column("hub_id", String(64), primary_key=True),
+    Column("field", String(200), primary_key=True),
+    Column("connection", String(200), nullable=False),
+    Column("record_id", String(512), nullable=False),
+    Column("rule", String(32), nullable=False),
+    Column("chosen_at", UtcDateTime, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+__all__ += ["block_keys", "golden_fields", "match_vetoes", "merges", "review_items"]

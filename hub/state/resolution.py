@@ -1,0 +1,329 @@
+"""``IdentityStore``: the identity-resolution side of the state store, one transaction per method.
+
+The candidate index (HMACs of blocking keys → hub ids), the review queue, merge decisions with
+what each member was linked to before (so an unmerge restores the identity map), vetoes between
+hub ids a person declared different, and the provenance of each golden-record field. Like the
+rest of the store it holds ids, pseudonyms and scores, never a name, e-mail or phone.
+It wraps a :class:`~hub.state.StateStore` (same database, same keys), as ``PrivacyStore`` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Table, and_, delete, func, insert, or_, select, update
+
+from hub.state.database import bulk_insert, read_tx, write_tx
+from hub.state.errors import StateLookupError
+from hub.state.schema import block_keys, dump_json, golden_fields, identity, match_vetoes, merges, review_items, utcnow
+from hub.state.store import StateStore
+
+__all__ = ["GoldenField", "IdentityStore", "Member", "MergeRecord", "ReviewItem"]
+
+_CHUNK = 500
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A record in a review item or a merge: where it lives, its hub id, and (for merges) its hub id before."""
+
+    connection: str
+    record_id: str
+    hub_id: str
+    previous_hub_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"connection": self.connection, "record_id": self.record_id, "hub_id": self.hub_id,
+                "previous_hub_id": self.previous_hub_id}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Member:
+        return cls(data["connection"], data["record_id"], data["hub_id"], data.get("previous_hub_id"))
+
+
+@dataclass(slots=True)
+class ReviewItem:
+    """Records that may be one person, waiting for a decision."""
+
+    id: int
+    stream: str
+    kind: str
+    """``records`` (found by ``crmhub dedup``) or ``sync`` (a record held back during a run)."""
+    status: str
+    score: float
+    reason: str
+    members: list[Member]
+    run_id: str | None = None
+    note: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class MergeRecord:
+    """One merge: the surviving hub id and what each member was linked to before."""
+
+    stream: str
+    hub_id: str
+    members: list[Member]
+    score: float | None
+    rule: str | None
+    decided_by: str
+    """``auto`` (score), ``rule``, ``review`` (a person accepted it) or ``dedup`` (crmhub dedup --apply)."""
+    review_id: int | None = None
+    run_id: str | None = None
+    id: int | None = None
+    undone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenField:
+    """Which source supplied a field of a golden record, and by which survivorship rule."""
+
+    field: str
+    connection: str
+    record_id: str
+    rule: str
+
+
+def _fingerprint(stream: str, members: Sequence[Member]) -> str:
+    keys = sorted(f"{m.connection}\x1f{m.record_id}\x1f{m.hub_id}" for m in members)
+    return hashlib.sha256("\x1e".join([stream, *keys]).encode()).hexdigest()
+
+
+def _review(row: Any) -> ReviewItem:
+    return ReviewItem(row.id, row.stream, row.kind, row.status, row.score, row.reason,
+                      [Member.from_dict(m) for m in json.loads(row.members)], row.run_id, row.note)
+
+
+def _merge(row: Any) -> MergeRecord:
+    return MergeRecord(row.stream, row.hub_id, [Member.from_dict(m) for m in json.loads(row.members)], row.score,
+                       row.rule, row.decided_by, row.review_id, row.run_id, row.id, row.undone_at is not None)
+
+
+class IdentityStore:
+    """Candidate index, review queue, merges, vetoes and golden-record provenance over one :class:`StateStore`."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+        self._engine = store.engine
+
+    # Candidate index -----------------------------------------------------------------------------
+    def stage_block_keys(self, stream: str, rows: Sequence[tuple[str, str]]) -> None:
+        """Insert-or-ignore ``(key_hmac, hub_id)`` rows of ``stream``."""
+        if not rows:
+            return
+        ordered = sorted({(stream, k, h) for k, h in rows})
+        with write_tx(self._engine) as conn:
+            bulk_insert(conn, block_keys, ("stream", "key_hmac", "hub_id"), ordered, ignore_conflicts=True)
+
+    def find_candidates(self, stream: str, key_hmacs: Sequence[str], limit: int) -> dict[str, list[str]]:
+        """``{key_hmac: [hub_id, …]}``; a key filed under more than ``limit`` hub ids is left out (too common)."""
+        found: dict[str, list[str]] = {}
+        with read_tx(self._engine) as conn:
+            for chunk in _chunks(sorted(set(key_hmacs))):
+                query = select(block_keys.c.key_hmac, block_keys.c.hub_id).where(
+                    block_keys.c.stream == stream, block_keys.c.key_hmac.in_(chunk))
+                for key, hub_id in conn.execute(query):
+                    found.setdefault(key, []).append(hub_id)
+        return {k: v for k, v in found.items() if len(v) <= limit}
+
+    # Review queue --------------------------------------------------------------------------------
+    def add_reviews(self, items: Sequence[ReviewItem]) -> int:
+        """Queue ``items`` (an item with the same stream and members as a queued one is not repeated)."""
+        if not items:
+            return 0
+        now = utcnow()
+        rows = [{"stream": i.stream, "kind": i.kind, "status": "open", "score": float(i.score), "reason": i.reason,
+                 "members": dump_json([m.as_dict() for m in i.members]),
+                 "fingerprint": _fingerprint(i.stream, i.members), "run_id": i.run_id, "note": i.note,
+                 "created_at": now} for i in items]
+        with write_tx(self._engine) as conn:
+            before = _count(conn)
+            _insert_ignore(conn, review_items, rows)
+            return _count(conn) - before
+
+    def list_reviews(
+        self, status: str | None = "open", stream: str | None = None, limit: int = 100
+    ) -> list[ReviewItem]:
+        """Review items, oldest first."""
+        query = select(review_items).order_by(review_items.c.id).limit(limit)
+        if status:
+            query = query.where(review_items.c.status == status)
+        if stream:
+            query = query.where(review_items.c.stream == stream)
+        with read_tx(self._engine) as conn:
+            return [_review(row) for row in conn.execute(query)]
+
+    def get_review(self, item_id: int) -> ReviewItem:
+        """One item; ``StateLookupError`` if there is none with this id."""
+        with read_tx(self._engine) as conn:
+            row = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
+        if row is None:
+            raise StateLookupError(f"no review item {item_id}")
+        return _review(row)
+
+    def decide_review(self, item_id: int, status: str, note: str = "") -> None:
+        """Mark an item ``accepted`` or ``rejected`` (or ``open`` again after an unmerge)."""
+        with write_tx(self._engine) as conn:
+            conn.execute(update(review_items).where(review_items.c.id == item_id).values(
+                status=status, note=note, decided_at=utcnow() if status != "open" else None))
+
+    # Merges and the identity map -----------------------------------------------------------------
+    def record_merges(self, records: Sequence[MergeRecord]) -> None:
+        """Remember merges (the links themselves were already written)."""
+        if not records:
+            return
+        now = utcnow()
+        with write_tx(self._engine) as conn:
+            conn.execute(insert(merges), [
+                {"stream": r.stream, "hub_id": r.hub_id, "members": dump_json([m.as_dict() for m in r.members]),
+                 "score": r.score, "rule": r.rule, "decided_by": r.decided_by, "review_id": r.review_id,
+                 "run_id": r.run_id, "created_at": now} for r in records])
+
+    def merge(self, record: MergeRecord) -> int:
+        """Link every member to ``record.hub_id`` (moving existing links) and remember the merge; return its id."""
+        with write_tx(self._engine) as conn:
+            _relink(conn, record.stream, [(m.connection, m.record_id, record.hub_id) for m in record.members])
+            result = conn.execute(insert(merges).values(
+                stream=record.stream, hub_id=record.hub_id, members=dump_json([m.as_dict() for m in record.members]),
+                score=record.score, rule=record.rule, decided_by=record.decided_by, review_id=record.review_id,
+                run_id=record.run_id, created_at=utcnow()))
+            key = result.inserted_primary_key
+            return int(key[0]) if key else 0
+
+    def list_merges(self, hub_id: str | None = None, limit: int = 100, include_undone: bool = False
+                    ) -> list[MergeRecord]:
+        """Merges, newest first, optionally of one hub id."""
+        query = select(merges).order_by(merges.c.id.desc()).limit(limit)
+        if hub_id:
+            query = query.where(merges.c.hub_id == hub_id)
+        if not include_undone:
+            query = query.where(merges.c.undone_at.is_(None))
+        with read_tx(self._engine) as conn:
+            return [_merge(row) for row in conn.execute(query)]
+
+    def merges_of_record(self, stream: str, connection: str, record_id: str) -> list[MergeRecord]:
+        """Merges not undone that moved this record, newest first."""
+        needle = json.dumps(record_id)[1:-1]
+        query = (select(merges).where(merges.c.stream == stream, merges.c.undone_at.is_(None),
+                                      merges.c.members.contains(needle)).order_by(merges.c.id.desc()))
+        with read_tx(self._engine) as conn:
+            found = [_merge(row) for row in conn.execute(query)]
+        return [m for m in found if any(x.connection == connection and x.record_id == record_id for x in m.members)]
+
+    def get_merge(self, merge_id: int) -> MergeRecord:
+        """One merge; ``StateLookupError`` if there is none with this id."""
+        with read_tx(self._engine) as conn:
+            row = conn.execute(select(merges).where(merges.c.id == merge_id)).first()
+        if row is None:
+            raise StateLookupError(f"no merge {merge_id}")
+        return _merge(row)
+
+    def unmerge(self, merge_id: int) -> MergeRecord:
+        """Restore each member's previous link, veto the pairs, mark the merge undone; return it."""
+        with write_tx(self._engine) as conn:
+            row = conn.execute(select(merges).where(merges.c.id == merge_id)).first()
+            if row is None:
+                raise StateLookupError(f"no merge {merge_id}")
+            record = _merge(row)
+            if record.undone:
+                raise StateLookupError(f"merge {merge_id} was already undone")
+            moved = [m for m in record.members if m.previous_hub_id and m.previous_hub_id != record.hub_id]
+            _relink(conn, record.stream, [(m.connection, m.record_id, m.previous_hub_id or "") for m in moved])
+            _veto(conn, record.stream, [(record.hub_id, m.previous_hub_id or "") for m in moved])
+            conn.execute(update(merges).where(merges.c.id == merge_id).values(undone_at=utcnow()))
+            return record
+
+    # Vetoes ----------------------------------------------------------------------------------------
+    def veto(self, stream: str, pairs: Sequence[tuple[str, str]]) -> None:
+        """Record that these hub ids are different people: they are never merged automatically again."""
+        with write_tx(self._engine) as conn:
+            _veto(conn, stream, pairs)
+
+    def vetoed(self, stream: str, hub_ids: Sequence[str]) -> set[tuple[str, str]]:
+        """The vetoed pairs (ordered) that involve any of ``hub_ids``."""
+        found: set[tuple[str, str]] = set()
+        with read_tx(self._engine) as conn:
+            for chunk in _chunks(sorted(set(hub_ids))):
+                query = select(match_vetoes.c.hub_a, match_vetoes.c.hub_b).where(
+                    match_vetoes.c.stream == stream,
+                    or_(match_vetoes.c.hub_a.in_(chunk), match_vetoes.c.hub_b.in_(chunk)))
+                found.update((a, b) for a, b in conn.execute(query))
+        return found
+
+    # Golden records --------------------------------------------------------------------------------
+    def record_golden_fields(self, stream: str, hub_id: str, chosen: Sequence[GoldenField]) -> None:
+        """Remember (replacing earlier choices) which source supplied each field of ``hub_id``."""
+        self.record_golden_many(stream, {hub_id: list(chosen)})
+
+    def record_golden_many(self, stream: str, chosen: dict[str, list[GoldenField]]) -> None:
+        """As :meth:`record_golden_fields`, for many hub ids in one transaction."""
+        if not any(chosen.values()):
+            return
+        now = utcnow()
+        with write_tx(self._engine) as conn:
+            for hub_id, fields in chosen.items():
+                names = sorted({f.field for f in fields})
+                for chunk in _chunks(names):
+                    conn.execute(delete(golden_fields).where(and_(
+                        golden_fields.c.stream == stream, golden_fields.c.hub_id == hub_id,
+                        golden_fields.c.field.in_(chunk))))
+            rows = [{"stream": stream, "hub_id": hub_id, "field": f.field, "connection": f.connection,
+                     "record_id": f.record_id, "rule": f.rule, "chosen_at": now}
+                    for hub_id, fields in chosen.items() for f in {g.field: g for g in fields}.values()]
+            _insert_ignore(conn, golden_fields, rows)
+
+    def golden_fields(self, stream: str, hub_ids: Sequence[str]) -> dict[str, dict[str, GoldenField]]:
+        """``{hub_id: {field: GoldenField}}`` for the fields whose source was recorded."""
+        found: dict[str, dict[str, GoldenField]] = {}
+        with read_tx(self._engine) as conn:
+            for chunk in _chunks(sorted(set(hub_ids))):
+                query = select(golden_fields).where(golden_fields.c.stream == stream,
+                                                    golden_fields.c.hub_id.in_(chunk))
+                for row in conn.execute(query):
+                    found.setdefault(row.hub_id, {})[row.field] = GoldenField(row.field, row.connection,
+                                                                              row.record_id, row.rule)
+        return found
+
+
+def _count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(review_items)).scalar_one())
+
+
+def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows through SQLAlchemy (so timestamps get their column type), skipping existing keys."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+
+
+def _relink(conn: Connection, stream: str, links: Sequence[tuple[str, str, str]]) -> None:
+    """Point ``(connection, record_id)`` at a hub id, whether or not it was linked before."""
+    for connection, record_id, hub_id in links:
+        moved = conn.execute(update(identity).where(
+            identity.c.connection == connection, identity.c.stream == stream, identity.c.record_id == record_id,
+        ).values(hub_id=hub_id))
+        if not moved.rowcount:
+            conn.execute(insert(identity).values(connection=connection, stream=stream, record_id=record_id,
+                                                 hub_id=hub_id))
+
+
+def _veto(conn: Connection, stream: str, pairs: Sequence[tuple[str, str]]) -> None:
+    now = utcnow()
+    ordered = sorted({(min(a, b), max(a, b)) for a, b in pairs if a and b and a != b})
+    _insert_ignore(conn, match_vetoes, [{"stream": stream, "hub_a": a, "hub_b": b, "created_at": now}
+                                        for a, b in ordered])
