@@ -46,7 +46,7 @@ class HubSpotClient:
 
     def __init__(self, config: HubSpotConfig) -> None:
         import urllib3
-        from hubspot import HubSpot
+        from hubspot import HubSpot  # type: ignore[import-untyped]
 
         self.config = config
         retry = urllib3.util.Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0,
@@ -169,11 +169,12 @@ class HubSpotClient:
 
 def _api_exception_types() -> tuple[type[Exception], ...]:
     """Every sub-package of the SDK has its own ApiException class; catch them all."""
-    import hubspot.crm.associations.v4 as associations
-    import hubspot.crm.companies as companies
-    import hubspot.crm.contacts as contacts
-    import hubspot.crm.properties as properties
-    import hubspot.oauth as oauth
+    # The SDK ships no type information.
+    import hubspot.crm.associations.v4 as associations  # type: ignore[import-untyped]
+    import hubspot.crm.companies as companies  # type: ignore[import-untyped]
+    import hubspot.crm.contacts as contacts  # type: ignore[import-untyped]
+    import hubspot.crm.properties as properties  # type: ignore[import-untyped]
+    import hubspot.oauth as oauth  # type: ignore[import-untyped]
 
     return tuple(m.ApiException for m in (contacts, companies, properties, associations, oauth))
 

@@ -57,7 +57,8 @@ def property_value(value: Any) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+        stamp: str = value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        return stamp + f"{value.microsecond // 1000:03d}Z"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -168,9 +169,10 @@ class Writer:
         by_trace = {str(i): item for i, item in enumerate(call)}
         by_id = {_norm(item.route, item.id): item for item in call}
         for result in answer.body.get("results", []):
-            item = by_trace.get(str(result.get("objectWriteTraceId"))) or self._match(result, by_id, update)
-            if item is None:
+            found = by_trace.get(str(result.get("objectWriteTraceId"))) or self._match(result, by_id, update)
+            if found is None:
                 continue
+            item = found
             created = bool(result.get("new")) and not update
             outcome.results[item.index] = WriteResult(
                 item.request.key, WriteOutcome.CREATED if created else WriteOutcome.UPDATED, str(result["id"]))
@@ -178,9 +180,10 @@ class Writer:
             traces = (error.get("context") or {}).get("objectWriteTraceId") or []
             code, message = _error_code(error)
             for trace in traces:
-                item = by_trace.get(str(trace))
-                if item is None:
+                traced = by_trace.get(str(trace))
+                if traced is None:
                     continue
+                item = traced
                 if update and error.get("category") == "OBJECT_NOT_FOUND":
                     outcome.retry_as_upsert.append(item)  # the identity map is stale: HubSpot lost that id
                 else:

@@ -90,7 +90,7 @@ class Objects:
         self.store = store
 
     # Reads ------------------------------------------------------------------------------------------
-    def list(self, object_type: str, query: dict[str, list[str]]) -> Answer:
+    def list_page(self, object_type: str, query: dict[str, list[str]]) -> Answer:
         limit = _int_param(query, "limit", 10)
         if not 1 <= limit <= MAX_LIST_PAGE:
             raise E.http_error(400, "VALIDATION_ERROR", f"limit must be between 1 and {MAX_LIST_PAGE}")

@@ -44,7 +44,7 @@ class Router:
         add = self._add
         add("POST", r"/oauth/v1/token", lambda req: c.oauth_token(req.raw), "oauth")
         add("GET", r"/__sandbox/stats", lambda req: stats(), "sandbox")
-        add("GET", rf"/crm/v3/objects/{_TYPE}", lambda req, t: o.list(t, req.query))
+        add("GET", rf"/crm/v3/objects/{_TYPE}", lambda req, t: o.list_page(t, req.query))
         add("POST", rf"/crm/v3/objects/{_TYPE}", lambda req, t: o.create(t, req.json()))
         add("POST", rf"/crm/v3/objects/{_TYPE}/search", lambda req, t: life.search(t, req.json()), "search")
         add("POST", rf"/crm/v3/objects/{_TYPE}/batch/read", lambda req, t: o.batch_read(t, req.json()))
@@ -213,8 +213,8 @@ class HubSpotSandbox:
         if settings.tls:
             self.ca_file = self._wrap_tls(data_dir)
             scheme = "https"
-        host, bound = self._server.server_address[:2]
-        self.url = f"{scheme}://{host}:{bound}"
+        bound = self._server.server_address[1]
+        self.url = f"{scheme}://127.0.0.1:{bound}"
         self.token = settings.private_app_token
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="hubspot-sandbox", daemon=True)
