@@ -111,12 +111,12 @@ def consent_record(
     if as_json:
         print_json({"recorded": [e.consent_id for e in entries],
                     "propagation": [{"connection": p.connection, "status": p.status} for p in pushed]})
-        return
-    for e in entries:
-        out.print(f"recorded {e.consent_id} ({e.channel}/{e.purpose}: {e.status})"
-                  + (f", supersedes {e.supersedes_id}" if e.supersedes_id else ""), markup=False)
-    for p in pushed:
-        out.print(f"  told {p.connection}: {p.status} {p.message}", markup=False)
+    else:
+        for e in entries:
+            out.print(f"recorded {e.consent_id} ({e.channel}/{e.purpose}: {e.status})"
+                      + (f", supersedes {e.supersedes_id}" if e.supersedes_id else ""), markup=False)
+        for p in pushed:
+            out.print(f"  told {p.connection}: {p.status} {p.message}", markup=False)
     if any(p.status == "pending" for p in pushed):
         raise typer.Exit(EXIT_FAILED)
 

@@ -11,6 +11,7 @@ stripped records are audited here, grouped by rule and basis, with their hub ids
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +28,7 @@ from hub.state.schema import utcnow
 __all__ = ["screen_contacts"]
 
 _DEFAULT_POLICY = ConsentPolicy()
+log = logging.getLogger("crmhub.consent")
 
 
 def _latest(history: Sequence[ConsentEntry], entry: ConsentEntry) -> ConsentEntry | None:
@@ -95,6 +97,8 @@ def screen_contacts(records: list[dict[str, Any]], hub_ids: list[str], context: 
         subject_rows.extend((h, hub_id, ident.kind) for ident, h in found)
     if not context.dry_run:
         privacy.record_batch(news, subject_rows, _events(groups, news, context), forget)
+    log.debug("screened %d contacts for %s: %d held back or stripped, %d consent records new", len(records),
+              context.destination, len(decisions), len(news))
     return decisions
 
 

@@ -12,6 +12,7 @@ Every step is audited under the pseudonym of the identifier given.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,8 @@ from hub.state.subject_requests import RequestSystem, SubjectRequest
 from hub.state.suppression import SuppressionEntry
 
 __all__ = ["ErasureReport", "confirm_system", "erase", "retry_pending"]
+
+log = logging.getLogger("crmhub.gdpr")
 
 
 @dataclass(slots=True)
@@ -97,6 +100,8 @@ def erase(hub: Any, given: Identifier, regime: Regime | None = None, note: str =
 
 
 def _system_event(request: SubjectRequest, system: RequestSystem) -> AuditEvent:
+    log.info("%s request %s, subject %s: %s by %s is %s (%s)", request.kind, request.request_id, request.subject,
+             system.connection, system.mechanism, system.status, system.message)
     return AuditEvent(f"gdpr.{request.kind}.system", request.subject, {
         "request_id": request.request_id, "connection": system.connection, "stream": system.stream,
         "mechanism": system.mechanism, "status": system.status, "attempt": system.attempts})

@@ -8,6 +8,7 @@ one stays ``pending`` and is tried again by ``crmhub consent propagate``.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from hub.consent.evidence import CHANNELS
@@ -20,6 +21,7 @@ from hub.state.schema import utcnow
 __all__ = ["propagate_withdrawals", "tell_recipients"]
 
 NO_RECIPIENT = "-"
+log = logging.getLogger("crmhub.gdpr")
 
 
 def tell_recipients(hub: Any, hub_ids: list[str], fields: dict[str, Any], *, skip: str | None = None,
@@ -34,6 +36,8 @@ def tell_recipients(hub: Any, hub_ids: list[str], fields: dict[str, Any], *, ski
             continue
         record_id = links.get((recipient.hub_id, recipient.connection, recipient.stream))
         answer = access.tell(recipient.connection, recipient.stream, recipient.hub_id, record_id, fields)
+        log.info("told %s about hub id %s: %s (%s)", recipient.connection, recipient.hub_id, answer.status,
+                 answer.message)
         previous = answers.get(recipient.connection)
         if previous is None or previous.status == "acknowledged":  # the worst answer of a system stands
             answers[recipient.connection] = answer
