@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from hub.connectors.api import Connector, ConnectorConfig, StreamInfo
-from hub.records import Checkpoint, CheckResult, SourceRecord, WriteRequest, WriteResult
+from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteRequest, WriteResult
 
 __all__ = ["LinkedTarget", "keyed_by_record_id", "linked_target"]
 
@@ -66,6 +66,9 @@ class LinkedTarget(Connector):
 
     def read(self, stream: str, checkpoint: Checkpoint | None) -> Iterator[SourceRecord | Checkpoint]:
         return self.inner.read(stream, checkpoint)
+
+    def deleted(self, stream: str, since: Checkpoint | None) -> Iterator[DeletedRecord | Checkpoint]:
+        return self.inner.deleted(stream, since)
 
     def _own_ids(self, stream: str, hub_ids: Sequence[str]) -> dict[str, str]:
         """``{hub_id: record id}`` for hub ids known in this system under another id."""

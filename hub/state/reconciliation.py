@@ -3,17 +3,26 @@
 :class:`ReconcileStore` wraps a :class:`~hub.state.StateStore` (it uses the same engine and
 transactions) so the core facade's pinned API stays as it is. It reads a connection's identity
 links in bulk (streamed, never held in a list) and forgets links to records that no longer exist.
+
+Two-way sync keeps, per hub record of a pipeline's stream, the last agreed state (a short hash of
+each field's comparison form), the hash of what crmhub last saw or wrote on each side (echo
+suppression) and which side still owes the other a change; and a review queue of conflicts a person
+decides (``conflict: manual``). Both live in the encrypted key-value table (``hub_kv``) under
+namespaces of their own — ``sync:<pipeline>:<stream>`` and ``sync-review:<pipeline>:<stream>`` — so
+they need no schema of their own, and the values a conflict shows stay encrypted at rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
 
+from hub.state import kv as kv_values
 from hub.state.database import read_tx, write_tx
-from hub.state.schema import identity
+from hub.state.schema import identity, kv
 
 __all__ = ["ReconcileStore"]
 
@@ -50,3 +59,35 @@ class ReconcileStore:
                     identity.c.record_id.in_(chunk)))
                 gone += result.rowcount or 0
         return gone
+
+    # Two-way sync state -----------------------------------------------------------------------------
+    def sync_states(self, namespace: str, hub_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``{hub_id: state}`` for the hub records that have a sync state."""
+        found: dict[str, dict[str, Any]] = {}
+        with read_tx(self._engine) as conn:
+            for hub_id in dict.fromkeys(hub_ids):
+                text = kv_values.get_value(conn, self.store.keys, namespace, hub_id)
+                if text is not None:
+                    found[hub_id] = json.loads(text)
+        return found
+
+    def save_sync_states(self, namespace: str, states: Mapping[str, Mapping[str, Any] | None]) -> None:
+        """Store (or, for ``None``, forget) the states of these hub records, in one transaction."""
+        with write_tx(self._engine) as conn:
+            for hub_id, state in states.items():
+                if state is None:
+                    kv_values.delete_value(conn, namespace, hub_id)
+                else:
+                    kv_values.set_value(conn, self.store.keys, namespace, hub_id,
+                                        json.dumps(state, sort_keys=True, separators=(",", ":"), default=str))
+
+    def entries(self, namespace: str) -> dict[str, dict[str, Any]]:
+        """Every entry of a namespace (the review queue is small: conflicts waiting for a person)."""
+        with read_tx(self._engine) as conn:
+            keys = list(conn.execute(select(kv.c.key).where(kv.c.namespace == namespace).order_by(kv.c.key)).scalars())
+            found = {}
+            for key in keys:
+                text = kv_values.get_value(conn, self.store.keys, namespace, key)
+                if text is not None:
+                    found[key] = json.loads(text)
+        return found

@@ -1,0 +1,230 @@
+"""One leg of a two-way sync, record by record: a three-way merge against the last agreed state.
+
+For each record the leg's source yields, the hook compares three versions field by field, on
+comparison forms (:mod:`hub.reconcile.normalise`): the source's values, the target's current values
+and the *base* — what both sides last agreed on. A field only the source changed is written; a
+field only the target changed is left for the other leg; a field both changed to different values
+is a conflict the pipeline's rule decides (``manual`` sends it to the review queue and writes
+nothing). Fields both sides hold alike simply become the new base.
+
+Echoes: crmhub remembers a hash of what it last saw or wrote on each side; a record whose content
+equals that hash is crmhub's own write coming back (or nothing new) and is skipped. Lost updates:
+just before writing, the target is read again; a record that changed since it was compared is
+not written — the base stays as it was and the record is owed to the target, so the next legs
+see both sides' edits and the rule decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hub.engine.sync_hooks import SyncHook
+from hub.reconcile.normalise import Normaliser
+from hub.reconcile.rules import ConflictPolicy, Side, as_moment
+from hub.records import Outcome
+
+__all__ = ["MergeHook", "SyncNamespaces", "short_hash"]
+
+_WRITTEN = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.MERGED)
+
+
+def short_hash(text: str) -> str:
+    """12 hex digits: enough to tell a changed value, too short to be worth reversing."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SyncNamespaces:
+    """Where a pipeline's sync state and review queue live in the key-value table."""
+
+    pipeline: str
+    stream: str
+
+    @property
+    def state(self) -> str:
+        return f"sync:{self.pipeline}:{self.stream}"
+
+    @property
+    def review(self) -> str:
+        return f"sync-review:{self.pipeline}:{self.stream}"
+
+    @property
+    def owed(self) -> str:
+        return f"sync-owed:{self.pipeline}:{self.stream}"
+
+
+class MergeHook(SyncHook):
+    """The :class:`SyncHook` of one leg (``source`` → ``target``) of a two-way sync."""
+
+    def __init__(self, *, store: Any, spaces: SyncNamespaces, source: str, target: str, policy: ConflictPolicy,
+                 normaliser: Normaliser, delete_rule: str, reread: Any) -> None:
+        self.store = store
+        self.spaces = spaces
+        self.source = source
+        self.target = target
+        self.policy = policy
+        self.normaliser = normaliser
+        self.delete_rule = delete_rule
+        self.reread = reread
+        """``reread(hub_ids) -> {hub_id: canonical}``: the target's current values, read again."""
+        self.planned: dict[str, dict[str, Any]] = {}
+        self.expected: dict[str, dict[str, str]] = {}
+        self.conflicts: dict[str, dict[str, Any]] = {}
+        self.counts = {"echoes": 0, "conflicts": 0, "for_review": 0, "deferred": 0, "target_deleted": 0}
+        self._review: dict[str, dict[str, Any]] | None = None
+
+    # Helpers ---------------------------------------------------------------------------------------
+    def forms(self, record: dict[str, Any]) -> dict[str, str]:
+        return self.normaliser.form_map(record)
+
+    @staticmethod
+    def content(forms: dict[str, str]) -> str:
+        return short_hash("\x1f".join(f"{k}={v}" for k, v in sorted(forms.items())))
+
+    def _state(self, hub_id: str) -> dict[str, Any]:
+        found: dict[str, dict[str, Any]] = self.store.sync_states(self.spaces.state, [hub_id])
+        return found.get(hub_id, {})
+
+    def _open_review(self) -> dict[str, dict[str, Any]]:
+        if self._review is None:
+            self._review = {k: v for k, v in self.store.entries(self.spaces.review).items()
+                            if v.get("status") in ("open", "decided")}
+        return self._review
+
+    # The merge -------------------------------------------------------------------------------------
+    def values_to_write(self, staged: Any, values: dict[str, Any], state: dict[str, Any] | None
+                        ) -> dict[str, Any] | None:
+        hub_id: str = staged.hub_id
+        known = self._state(hub_id)
+        mine = self.forms(values)
+        if state is None:
+            if known.get("base") is not None and self.delete_rule != "ignore":
+                self.counts["target_deleted"] += 1  # the target deleted it; deletes are not undone
+                return None
+            self.planned[hub_id] = self._next(known, mine, mine, pending=None)
+            return values
+        theirs = self.forms(state)
+        seen = known.get("seen", {})
+        if seen.get(self.source) == self.content(mine) and known.get("pending") != self.target:
+            self.counts["echoes"] += 1
+            return None
+        base: dict[str, str] | None = known.get("base")
+        out: dict[str, Any] = {}
+        agreed = dict(base or {})
+        owed_back = False
+        mine_at = as_moment(staged.record.updated_at or values.get("updated_at"))
+        theirs_at = as_moment(state.get("updated_at"))
+        for name in self.normaliser.fields:
+            a, b = mine.get(name), theirs.get(name)
+            old = (base or {}).get(name)
+            ha = short_hash(a) if a is not None else None
+            hb = short_hash(b) if b is not None else None
+            if ha == hb:
+                _set(agreed, name, ha)
+                continue
+            a_changed, b_changed = base is None or old != ha, base is None or old != hb
+            if base is None and (a is None or b is None):
+                take = b is None  # first sync: blanks are filled from the other side, never a conflict
+            elif a_changed and not b_changed:
+                take = True
+            elif b_changed and not a_changed:
+                take = False
+            else:
+                take, decided = self._decide(hub_id, name, values, state, a, b, mine_at, theirs_at)
+                if not decided:
+                    continue  # waits for a person; neither side is written, the base stays
+            if take and a is not None:
+                out[name] = values[name]
+                _set(agreed, name, ha)
+            elif not take:
+                owed_back = True
+        pending = self.source if owed_back else None
+        after = {**theirs, **{k: v for k, v in mine.items() if k in out}}
+        self.planned[hub_id] = self._next(known, mine, after, pending=pending, base=agreed)
+        self.expected[hub_id] = theirs
+        if out:
+            out.update({k: v for k, v in values.items() if k.startswith("external_ids.") and state.get(k) != v})
+        return out
+
+    def _decide(self, hub_id: str, name: str, values: dict[str, Any], state: dict[str, Any], a: str | None,
+                b: str | None, mine_at: dt.datetime | None, theirs_at: dt.datetime | None) -> tuple[bool, bool]:
+        """``(take the source's value, decided)`` for a field both sides changed."""
+        self.counts["conflicts"] += 1
+        key = f"{hub_id}:{name}"
+        item = self._open_review().get(key)
+        if item is not None and item.get("status") == "decided":
+            if item.get("keep") == self.source:  # written now: settled (else the other leg writes it)
+                self.conflicts[key] = {**item, "status": "resolved"}
+            return item.get("keep") == self.source, True
+        winner = self.policy.winner(name, [Side(self.source, values.get(name), a, mine_at),
+                                           Side(self.target, state.get(name), b, theirs_at)])
+        if winner is None:
+            if item is None:
+                self.counts["for_review"] += 1
+                self.conflicts[key] = {"hub_id": hub_id, "field": name, "status": "open",
+                                       "values": {self.source: _plain(values.get(name)),
+                                                  self.target: _plain(state.get(name))},
+                                       "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+            return False, False
+        return winner == self.source, True
+
+    def _next(self, known: dict[str, Any], mine: dict[str, str], after: dict[str, str], *, pending: str | None,
+              base: dict[str, str] | None = None) -> dict[str, Any]:
+        seen = dict(known.get("seen", {}))
+        seen[self.source] = self.content(mine)
+        seen[self.target] = self.content(after)
+        if base is None:
+            base = {k: short_hash(v) for k, v in mine.items()}
+        return {"base": base, "seen": seen, "pending": pending}
+
+    # Around the write ------------------------------------------------------------------------------
+    def before_write(self, live: Sequence[Any], patches: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Re-read the target; a record edited since it was compared is not written now (it is owed)."""
+        checked = [hub for hub in patches if hub in self.expected]
+        if not checked:
+            return patches
+        now = self.reread(checked)
+        moved = {hub for hub in checked if self.forms(now.get(hub) or {}) != self.expected[hub]}
+        for hub in moved:
+            patches.pop(hub, None)
+            self.counts["deferred"] += 1
+            before = self._state(hub)
+            self.planned[hub] = {**before, "pending": self.target} if before else {"pending": self.target}
+        for s in live:
+            if s.hub_id in moved:
+                s.outcome = Outcome.UNCHANGED
+                s.diff = {}
+                s.detail["deferred"] = "the target changed while this record was synced; the next cycle decides"
+        return patches
+
+    def after_write(self, live: Sequence[Any]) -> None:
+        """Remember the new agreed state of every record the target confirmed."""
+        done = {s.hub_id for s in live if s.outcome in _WRITTEN and s.hub_id in self.planned}
+        states = {hub: self.planned.pop(hub) for hub in done}
+        if states:
+            self.store.save_sync_states(self.spaces.state, states)
+            self.store.save_sync_states(self.spaces.owed, {
+                hub: {"to": state["pending"]} if state.get("pending") else None for hub, state in states.items()})
+        if self.conflicts:
+            self.store.save_sync_states(self.spaces.review, self.conflicts)
+            if self._review is not None:
+                self._review.update(self.conflicts)
+            self.conflicts = {}
+
+
+def _set(agreed: dict[str, Any], name: str, value: str | None) -> None:
+    if value is None:
+        agreed.pop(name, None)
+    else:
+        agreed[name] = value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
