@@ -53,7 +53,7 @@ def _timeout_session(session: requests.Session, timeout: float) -> None:
         kwargs.setdefault("timeout", timeout)
         return original(method, url, **kwargs)
 
-    session.request = request  # type: ignore[method-assign]
+    session.request = request  # type: ignore[method-assign,assignment]
 
 
 def build_session(config: SalesforceConfig, budget: ApiBudget) -> requests.Session:
@@ -88,7 +88,7 @@ class SalesforceApi:
         return self._sf
 
     def _connect(self, stale: str | None) -> None:
-        from simple_salesforce import Salesforce
+        from simple_salesforce.api import Salesforce
 
         with self._lock:
             if self._sf is not None and self._sf.session_id != stale:

@@ -8,6 +8,7 @@ offered: the REST API has no merge resource (only SOAP ``merge()`` and Apex do),
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
@@ -25,6 +26,10 @@ RECENT_LOOKUP_SECONDS = 30.0
 DELETE_LOG_DAYS = 15
 DELETE_LOG_MARGIN = dt.timedelta(hours=1)
 MIN_DELETED_WINDOW = dt.timedelta(seconds=61)
+
+
+def _delete_call(params: dict[str, str], sf: Any) -> Any:
+    return sf.restful("composite/sobjects", method="DELETE", params=params)
 
 
 class SalesforceConnector(Connector):
@@ -156,8 +161,7 @@ class SalesforceConnector(Connector):
         for start in range(0, len(targets), COLLECTION_SIZE):
             chunk = targets[start:start + COLLECTION_SIZE]
             params = {"ids": ",".join(rid for _, rid in chunk), "allOrNone": "false"}
-            answer = self.api.call(f"delete of {len(chunk)} {schema.name}",
-                                   lambda sf, p=params: sf.restful("composite/sobjects", method="DELETE", params=p))
+            answer = self.api.call(f"delete of {len(chunk)} {schema.name}", functools.partial(_delete_call, params))
             for (key, rid), item in zip(chunk, answer or [], strict=False):
                 if item.get("success"):
                     results[key] = WriteResult(key=key, outcome=WriteOutcome.DELETED, target_id=rid)

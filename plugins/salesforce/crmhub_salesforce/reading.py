@@ -14,6 +14,7 @@ checkpoint.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,6 +116,9 @@ def read_records(api: SalesforceApi, config: SalesforceConfig, schema: ObjectSch
         yield Checkpoint(schema.name, cursor.to_dict())
         if page.get("done", True) or not page.get("nextRecordsUrl"):
             return
-        next_url = str(page["nextRecordsUrl"])
         page = api.call(f"query of {schema.name} (next page)",
-                        lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True, headers=headers))
+                        functools.partial(_next_page, str(page["nextRecordsUrl"]), headers))
+
+
+def _next_page(url: str, headers: dict[str, str], sf: Any) -> Any:
+    return sf.query_more(url, identifier_is_url=True, headers=headers)

@@ -17,7 +17,7 @@ from hub.connectors.api import ConnectorContext
 
 def sdk_client(sandbox: SalesforceSandbox, token: str | None = None) -> Any:
     """The real ``simple_salesforce.Salesforce`` pointed at the sandbox, trusting only its CA."""
-    from simple_salesforce import Salesforce
+    from simple_salesforce.api import Salesforce
 
     session = requests.Session()
     session.trust_env = False

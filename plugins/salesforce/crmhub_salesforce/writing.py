@@ -12,6 +12,7 @@ Order of work for one ``write`` call:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,11 +50,19 @@ def lookup_rows(api: SalesforceApi, schema: ObjectSchema, keys: Sequence[str],
     found: dict[str, dict[str, Any]] = {}
     key = schema.key.name
     for soql in in_clauses(schema, key, sorted(set(keys)), ["Id", key, *fields]):
-        answer = api.call(f"lookup of {schema.name}", lambda sf, q=soql: sf.query_all(q))
+        answer = api.call(f"lookup of {schema.name}", functools.partial(_query_all, soql))
         for row in answer.get("records", []):
             if row.get(key) is not None:
                 found[str(row[key]).lower()] = {k: v for k, v in row.items() if k != "attributes"}
     return found
+
+
+def _query_all(soql: str, sf: Any) -> Any:
+    return sf.query_all(soql)
+
+
+def _patch(path: str, body: dict[str, Any], sf: Any) -> Any:
+    return sf.restful(path, method="PATCH", json=body)
 
 
 class Writer:
@@ -146,8 +155,7 @@ class Writer:
             body = {"allOrNone": False, "records": [
                 {"attributes": {"type": obj}, key: item.request.key, **item.payload} for item in chunk]}
             try:
-                answer = self.api.call(f"upsert of {len(chunk)} {obj}",
-                                       lambda sf, b=body: sf.restful(path, method="PATCH", json=b))
+                answer = self.api.call(f"upsert of {len(chunk)} {obj}", functools.partial(_patch, path, body))
             except (RetriableError, QuotaExhaustedError) as exc:
                 if not out:
                     raise  # nothing written in this call yet: let the engine back off and retry the batch

@@ -143,7 +143,7 @@ class ObjectDef:
 
 
 def _system_fields(prefix_label: str) -> tuple[FieldDef, ...]:
-    ro = {"createable": False, "updateable": False, "nillable": False, "defaulted_on_create": True}
+    ro: dict[str, Any] = {"createable": False, "updateable": False, "nillable": False, "defaulted_on_create": True}
     return (
         FieldDef("Id", "id", f"{prefix_label} ID", length=18, **ro),
         FieldDef("IsDeleted", "boolean", "Deleted", **ro),
@@ -167,7 +167,7 @@ _STAGES = ("Subscriber", "Lead", "Marketing Qualified", "Sales Qualified", "Oppo
            "Other")
 _CONSENT = ("Granted", "Denied", "Withdrawn", "Pending", "Unknown")
 _LANGUAGES = ("tr", "en", "de", "fr", "ar", "ru", "es", "it", "nl")
-_BOOL_DEFAULT = {"nillable": False, "defaulted_on_create": True, "default_value": False}
+_BOOL_DEFAULT: dict[str, Any] = {"nillable": False, "defaulted_on_create": True, "default_value": False}
 
 
 def _address(prefix: str, label: str) -> tuple[FieldDef, ...]:

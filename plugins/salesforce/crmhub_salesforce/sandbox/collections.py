@@ -6,10 +6,12 @@ whole request back and every other record reports ``ALL_OR_NONE_OPERATION_ROLLED
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from crmhub_salesforce.sandbox import ids, records
-from crmhub_salesforce.sandbox.catalog import ObjectDef, object_def
+from crmhub_salesforce.sandbox.catalog import OBJECTS, ObjectDef, object_def
 from crmhub_salesforce.sandbox.errors import ApiFault, RecordError
 from crmhub_salesforce.sandbox.records import SaveResult
 from crmhub_salesforce.sandbox.rest import render, sobject
@@ -100,7 +102,7 @@ def create_or_update(org: Org, req: Request) -> Response:
     """``POST composite/sobjects`` (create) and ``PATCH composite/sobjects`` (update by Id)."""
     all_or_none, rows = _body(req)
     creating = req.method == "POST"
-    work = []
+    work: list[Callable[[], SaveResult]] = []
     for row in rows:
         obj = _type_of(row, None)
         record_id = row.get("id", row.get("Id"))
@@ -108,13 +110,12 @@ def create_or_update(org: Org, req: Request) -> Response:
         if creating:
             if record_id:
                 raise ApiFault(400, "INVALID_FIELD", "Can't specify an id for a create call")
-            work.append(lambda obj=obj, values=values: records.create(org.store, obj, values))
+            work.append(functools.partial(records.create, org.store, obj, values))
         elif not record_id or not ids.is_valid(str(record_id)):
-            work.append(lambda: SaveResult(errors=[RecordError("MISSING_ARGUMENT", "Id not specified in an update "
-                                                                                   "call", ())]))
+            work.append(functools.partial(SaveResult, errors=[RecordError("MISSING_ARGUMENT", "Id not specified in "
+                                                                                          "an update call")]))
         else:
-            rid = ids.to18(str(record_id))
-            work.append(lambda obj=obj, rid=rid, values=values: records.update(org.store, obj, rid, values))
+            work.append(functools.partial(records.update, org.store, obj, ids.to18(str(record_id)), values))
     results = _run(org, all_or_none, work)
     return Response(200, [r.as_json(with_created=False) for r in results])
 
@@ -169,6 +170,4 @@ def retrieve(org: Org, req: Request, type_name: str) -> Response:
 
 
 def _objects() -> list[ObjectDef]:
-    from crmhub_salesforce.sandbox.catalog import OBJECTS
-
     return list(OBJECTS.values())
