@@ -8,6 +8,7 @@ rejects an expired session before doing anything, so the batch in flight is neit
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable
@@ -15,10 +16,10 @@ from typing import Any, TypeVar
 
 import requests
 
-from crmhub_salesforce.auth import TokenSource
+from crmhub_salesforce.auth import Grant, TokenSource
 from crmhub_salesforce.config import SalesforceConfig
 from crmhub_salesforce.limits import ApiBudget
-from crmhub_salesforce.netpolicy import check_resolved
+from crmhub_salesforce.netpolicy import check_resolved, url_problem
 from hub.errors import (
     AuthError,
     CrmhubError,
@@ -27,9 +28,11 @@ from hub.errors import (
     QuotaExhaustedError,
     RetriableError,
     SchemaError,
+    register_secret,
 )
 
 T = TypeVar("T")
+SESSION_KEY = "oauth-session"
 CONCURRENCY_RETRY_AFTER = 5.0
 _VALUE_ECHO = re.compile(
     r"(data value too large|bad value for restricted picklist field|invalid email address|value not of required "
@@ -71,11 +74,13 @@ def build_session(config: SalesforceConfig, budget: ApiBudget) -> requests.Sessi
 class SalesforceApi:
     """One authenticated simple-salesforce client; every call goes through :meth:`call`."""
 
-    def __init__(self, config: SalesforceConfig) -> None:
+    def __init__(self, config: SalesforceConfig, kv: Any = None) -> None:
         self.config = config
         self.budget = ApiBudget(config.api_reserve_percent)
         self.session = build_session(config, self.budget)
         self.tokens = TokenSource(config)
+        self.kv = kv
+        """The connection's encrypted key-value store (``ConnectorContext.kv``): OAuth sessions outlive a run."""
         self._sf: Any = None
         self._lock = threading.Lock()
         self.refreshes = 0
@@ -93,12 +98,37 @@ class SalesforceApi:
         with self._lock:
             if self._sf is not None and self._sf.session_id != stale:
                 return  # another caller already refreshed (single flight)
-            grant = self.tokens.obtain(self.session)
+            grant = self._cached_grant() if stale is None else None
+            if grant is None:
+                grant = self.tokens.obtain(self.session)
+                self._keep_grant(grant)
             check_resolved(grant.instance_url, sandbox=self.config.sandbox)
             if self._sf is not None:
                 self.refreshes += 1
             self._sf = Salesforce(instance_url=grant.instance_url, session_id=grant.access_token,
                                   session=self.session, version=self.config.api_version)
+
+    def _cached_grant(self) -> Grant | None:
+        """The OAuth session a previous run kept, if any; an expired one is renewed on its first 401."""
+        if self.kv is None or not self.tokens.refreshable:
+            return None
+        raw = self.kv.get(SESSION_KEY)
+        if not raw:
+            return None
+        try:
+            kept = json.loads(raw)
+            grant = Grant(str(kept["access_token"]), str(kept["instance_url"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        if url_problem("instance_url", grant.instance_url, sandbox=self.config.sandbox):
+            return None
+        register_secret(grant.access_token)
+        return grant
+
+    def _keep_grant(self, grant: Grant) -> None:
+        if self.kv is not None and self.tokens.refreshable:
+            self.kv.set(SESSION_KEY, json.dumps({"access_token": grant.access_token,
+                                                 "instance_url": grant.instance_url}))
 
     def call(self, what: str, fn: Callable[[Any], T], *, calls: int = 1) -> T:
         """Run ``fn(sf)``; renew the session once on ``INVALID_SESSION_ID``; raise hub errors."""

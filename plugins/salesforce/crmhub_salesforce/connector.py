@@ -56,7 +56,7 @@ class SalesforceConnector(Connector):
     # Lifecycle --------------------------------------------------------------------------------------
     def open(self) -> None:
         if self._api is None:
-            self._api = SalesforceApi(self.settings)
+            self._api = SalesforceApi(self.settings, self.context.kv)
 
     def close(self) -> None:
         if self._api is not None:

@@ -130,3 +130,38 @@ def test_plugin_registers_connector_and_sandbox() -> None:
     assert connectors.get("salesforce") is SalesforceConnector
     assert sandboxes.names() == ["salesforce"]
     assert SalesforceConnector.default_mapping == "salesforce"
+
+
+class _Kv:
+    """The engine's per-connection key-value store, in memory."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+
+def test_an_oauth_session_is_kept_for_the_next_run_and_renewed_when_it_expires(sandbox: SalesforceSandbox,
+                                                                             tmp_path: Any) -> None:
+    from crmhub_salesforce.testkit import connector_config
+
+    from hub.connectors.api import ConnectorContext
+    from hub.records import WriteRequest
+
+    kv = _Kv()
+
+    def run() -> None:
+        with SalesforceConnector(connector_config(sandbox, oauth=True), ConnectorContext("sf", tmp_path, kv=kv)) as c:
+            assert c.write("Contact", [WriteRequest("kv-1", {"LastName": "Kalıcı"})])[0].outcome.value != "failed"
+
+    run()
+    run()
+    assert sandbox.org.sessions.granted == 1  # the second run reused the kept session
+    sandbox.org.sessions.expire_all()
+    run()
+    assert sandbox.org.sessions.granted == 2
+    assert SANDBOX_CLIENT_SECRET not in str(kv.values)
