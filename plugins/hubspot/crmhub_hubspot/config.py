@@ -55,7 +55,6 @@ class HubSpotConfig(ConnectorConfig):
     skip_lookups_when_empty: bool = Field(
         True, description="first loads: no lookup requests while the portal held none of crmhub's records")
     page_size: int = Field(100, ge=1, le=100, description="records per list page (HubSpot's maximum: 100)")
-    tombstones: bool = Field(True, description="read archived records and report them as deleted")
     max_url_length: int = Field(6000, ge=512, description="longest GET URL sent; wider property lists move to POST")
     timeout_s: float = Field(30.0, gt=0)
 

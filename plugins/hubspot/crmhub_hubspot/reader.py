@@ -1,18 +1,23 @@
 """Reading a stream: full loads through the list endpoint, incremental syncs through windowed search.
 
-The cursor moves through phases, each resumable from its checkpoint:
+The cursor moves through two phases, each resumable from its checkpoint:
 
 ``list``        ``GET /crm/v3/objects/{type}`` by 100, ordered by id (``after`` = the next id)
-``archived``    the same with ``archived=true``: archived records become tombstones (``deleted=True``)
 ``incremental`` ``POST …/search`` on the modification time, from ``(ts, id)`` minus ``overlap_s``
+
+Search never finds archived records, so deletions come from :meth:`Reader.deleted`: the list endpoint with
+``archived=true`` (HubSpot's recycle bin), filtered on ``archivedAt``, with its own checkpoint.
 
 Search answers at most 10,000 results per query, so the incremental phase cuts ``[cursor − overlap, now]``
 into windows: a window whose ``total`` exceeds 10,000 is halved until each fits. Inside a window pages follow
 ``hs_object_id`` (keyset, not offsets) so records modified while paging cannot shift others out of sight.
 A window is sorted locally by ``(modified, id)`` before it is yielded, so any position is a valid compound
-checkpoint. Records in the overlap are read again (HubSpot's search index lags behind writes); the engine's
-unchanged detection absorbs the repeats. Very wide objects move the properties that do not fit a GET URL into a
-``batch/read`` POST body, so no request hits 414.
+checkpoint. The overlap is read again because HubSpot's search index lags behind writes: a record committed
+before the cursor but indexed after it is found there. So that the overlap repeats nothing already yielded, the
+cursor carries ``seen`` (record id → modification time yielded) for the records inside the overlap, at most
+``SEEN_CAP`` of them (beyond that, repeats are possible and the engine reports them unchanged).
+Very wide objects move the properties that do not fit a GET URL into a ``batch/read`` POST body, so no
+request hits 414.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ LIST_PAGE = 100
 SEARCH_PAGE = 200
 RESULT_CAP = 10_000
 CHECKPOINT_EVERY = 1000
+SEEN_CAP = 500
 
 
 def parse_ms(value: str | None) -> int | None:
@@ -65,23 +71,18 @@ class Reader:
 
     # Entry point ------------------------------------------------------------------------------------
     def read(self, stream: str, checkpoint: Checkpoint | None) -> Iterator[SourceRecord | Checkpoint]:
-        cursor = dict(checkpoint.cursor) if checkpoint else {"phase": "list", "after": None,
-                                                             "started_ms": int(self.clock() * 1000)}
+        cursor: dict[str, Any] = dict(checkpoint.cursor) if checkpoint else {
+            "phase": "list", "after": None, "started_ms": int(self.clock() * 1000)}
         if cursor["phase"] == "list":
-            yield from self._list(stream, cursor, archived=False)
-            cursor = {"phase": "archived", "after": None, "started_ms": cursor["started_ms"], "since_ms": 0}
-            yield Checkpoint(stream, dict(cursor))
-        if cursor["phase"] == "archived":
-            if self.config.tombstones:
-                yield from self._list(stream, cursor, archived=True)
-            cursor = {"phase": "incremental", "ts": cursor["started_ms"], "id": "",
-                      "archived_since": cursor["started_ms"]}
-            yield Checkpoint(stream, dict(cursor))
+            seen: dict[str, int] = {}
+            yield from self._list(stream, cursor, seen)
+            yield Checkpoint(stream, {"phase": "incremental", "ts": cursor["started_ms"], "id": "",
+                                      "seen": self._recent(seen, int(cursor["started_ms"]))})
             return
         yield from self._incremental(stream, cursor)
 
     def deleted(self, stream: str, since: Checkpoint | None) -> Iterator[DeletedRecord | Checkpoint]:
-        """Archived records (HubSpot's recycle bin) archived after ``since``."""
+        """Records archived (moved to HubSpot's recycle bin) since ``since``; all of them without one."""
         started = int(self.clock() * 1000)
         since_ms = int(since.cursor.get("archived_since", 0)) if since else 0
         for record in self._pages(stream, archived=True, after=None):
@@ -91,20 +92,23 @@ class Reader:
         yield Checkpoint(stream, {"archived_since": started})
 
     # Full read --------------------------------------------------------------------------------------
-    def _list(self, stream: str, cursor: dict[str, Any], *, archived: bool) -> Iterator[SourceRecord | Checkpoint]:
-        since = int(cursor.get("since_ms", 0))
+    def _list(self, stream: str, cursor: dict[str, Any],
+              seen: dict[str, int]) -> Iterator[SourceRecord | Checkpoint]:
         page: list[dict[str, Any]] = []
-        for record in self._pages(stream, archived=archived, after=cursor.get("after"), cursor=cursor):
-            if archived and (parse_ms(record.get("archivedAt")) or 0) < since:
-                continue
+        horizon = int(cursor["started_ms"]) - int(self.config.overlap_s * 1000)
+        order = _order_key(stream)
+        for record in self._pages(stream, archived=False, after=cursor.get("after"), cursor=cursor):
+            modified = order(record)[0]
+            if modified >= horizon:
+                seen[str(record["id"])] = modified
             page.append(record)
             if record.get("_page_end"):
-                yield from self._records(stream, page, deleted=archived)
+                yield from self._records(stream, page)
                 page = []
                 if cursor.get("after"):  # the last page's checkpoint is the next phase's
                     yield Checkpoint(stream, dict(cursor))
         if page:
-            yield from self._records(stream, page, deleted=archived)
+            yield from self._records(stream, page)
 
     def _pages(self, stream: str, *, archived: bool, after: str | None,
                cursor: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
@@ -155,6 +159,7 @@ class Reader:
         started = int(self.clock() * 1000)
         position = (int(cursor["ts"]), _id_key(str(cursor.get("id", ""))))
         order = _order_key(stream)
+        seen: dict[str, int] = {str(k): int(v) for k, v in (cursor.get("seen") or {}).items()}
         windows = [(max(position[0] - int(self.config.overlap_s * 1000), 0), started)]
         while windows:
             low, high = windows.pop(0)
@@ -171,28 +176,30 @@ class Reader:
                 high = low
                 first = self._search_window(stream, low, high, after_id=0)
             window = sorted(self._window(stream, low, high, first), key=order)
-            fresh = [r for r in window if not (order(r)[0] == position[0] and order(r)[1] <= position[1])]
+            fresh = [r for r in window
+                     if not (order(r)[0] == position[0] and order(r)[1] <= position[1])
+                     and seen.get(str(r["id"])) != order(r)[0]]
             for start in range(0, len(fresh), CHECKPOINT_EVERY):
                 chunk = fresh[start:start + CHECKPOINT_EVERY]
                 for page in range(0, len(chunk), LIST_PAGE):
-                    yield from self._records(stream, chunk[page:page + LIST_PAGE], deleted=False)
+                    yield from self._records(stream, chunk[page:page + LIST_PAGE])
+                seen.update((str(r["id"]), order(r)[0]) for r in chunk)
                 last_ts, last_id = order(chunk[-1])
                 if (last_ts, last_id) > (int(cursor["ts"]), _id_key(str(cursor.get("id", "")))):
                     cursor = {**cursor, "ts": last_ts, "id": str(last_id)}
+                cursor["seen"] = self._recent(seen, int(cursor["ts"]))
                 yield Checkpoint(stream, dict(cursor))
             if high > int(cursor["ts"]):
                 cursor = {**cursor, "ts": high, "id": ""}  # the whole window is done, empty or not
+                cursor["seen"] = self._recent(seen, high)
                 yield Checkpoint(stream, dict(cursor))
-        if self.config.tombstones:
-            since = int(cursor.get("archived_since", 0)) - int(self.config.overlap_s * 1000)
-            page_records: list[dict[str, Any]] = []
-            for record in self._pages(stream, archived=True, after=None):
-                if (parse_ms(record.get("archivedAt")) or 0) >= since:
-                    page_records.append(record)
-                if record.get("_page_end") and page_records:
-                    yield from self._records(stream, page_records, deleted=True)
-                    page_records = []
-        yield Checkpoint(stream, {**cursor, "phase": "incremental", "archived_since": started})
+        yield Checkpoint(stream, {**cursor, "phase": "incremental"})
+
+    def _recent(self, seen: dict[str, int], cursor_ts: int) -> dict[str, int]:
+        """The ``seen`` entries still inside the overlap before ``cursor_ts``, newest ``SEEN_CAP`` at most."""
+        horizon = cursor_ts - int(self.config.overlap_s * 1000)
+        kept = sorted(((ts, key) for key, ts in seen.items() if ts >= horizon), reverse=True)[:SEEN_CAP]
+        return {key: ts for ts, key in kept}
 
     def _search_window(self, stream: str, low: int, high: int, *, after_id: int) -> dict[str, Any]:
         """One page of the records modified in ``[low, high]`` with an id above ``after_id``, by id."""
@@ -228,10 +235,10 @@ class Reader:
             answer = self._search_window(stream, low, high, after_id=int(results[-1]["id"]))
 
     # Records ----------------------------------------------------------------------------------------
-    def _records(self, stream: str, raw: list[dict[str, Any]], *, deleted: bool) -> Iterator[SourceRecord]:
+    def _records(self, stream: str, raw: list[dict[str, Any]]) -> Iterator[SourceRecord]:
         modified = MODIFIED_PROPERTY[stream]
         company_keys: dict[str, str] = {}
-        if stream == "contacts" and not deleted:
+        if stream == "contacts":
             company_keys = self.links.keys_of(
                 str(r["properties"]["associatedcompanyid"]) for r in raw
                 if (r.get("properties") or {}).get("associatedcompanyid"))
@@ -244,9 +251,8 @@ class Reader:
             if company and company in company_keys:
                 data[COMPANY_KEY] = company_keys[company]
             updated = parse_ms(data.get(modified)) or parse_ms(record.get("updatedAt"))
-            when = parse_ms(record.get("archivedAt")) if deleted else updated
             yield SourceRecord(id=str(record["id"]), data=data, ref=f"HubSpot {stream} {record['id']}",
-                               updated_at=_datetime(when), deleted=deleted)
+                               updated_at=_datetime(updated))
 
 
 def _id_key(record_id: str) -> int:

@@ -41,7 +41,8 @@ def write_contacts(path: Path, count: int, company_ids: list[str], seed: int = 7
         writer.writerow(["id", "first_name", "last_name", "email", "phone", "address.city", "custom.company_id"])
         for i in range(count):
             company = company_ids[i % len(company_ids)] if company_ids else ""
-            writer.writerow([f"P{i:06d}", rng.choice(FIRST), rng.choice(LAST), f"kisi{i}@example.com.tr",
+            # Distinct last names: identity resolution would rightly hold look-alike people for review.
+            writer.writerow([f"P{i:06d}", rng.choice(FIRST), f"{rng.choice(LAST)} {i}", f"kisi{i}@example.com.tr",
                              f"+90 532 {i % 1000:03d} {i % 100:02d} {i % 97:02d}", CITIES[i % 7],
                              company_hub_id(company) if company else ""])
 

@@ -1,4 +1,4 @@
-"""Reading through the connector: full loads, tombstones, resumable checkpoints, windowed incremental search."""
+"""Reading through the connector: full loads, deletions, resumable checkpoints, windowed incremental search."""
 
 from __future__ import annotations
 
@@ -74,14 +74,22 @@ def test_full_read_resumes_from_a_mid_list_checkpoint_without_repeats(connector:
     assert seen + [r.id for r in rest] == ids
 
 
-def test_archived_records_come_back_as_tombstones(connector: HubSpotConnector, sandbox: HubSpotSandbox) -> None:
+def test_archived_records_are_reported_by_deleted_since_a_checkpoint(connector: HubSpotConnector,
+                                                                    sandbox: HubSpotSandbox) -> None:
     ids = seed(sandbox, 5)
     with sandbox.store.lock:
         sandbox.store.archive("contacts", sandbox.store.portal("contacts").records[ids[1]])
     records, _ = split(connector.read("contacts", None))
-    assert [(r.id, r.deleted) for r in records] == [(i, False) for i in ids if i != ids[1]] + [(ids[1], True)]
-    deleted = [d for d in connector.deleted("contacts", None) if not isinstance(d, Checkpoint)]
-    assert [d.id for d in deleted] == [ids[1]]
+    assert [r.id for r in records] == [i for i in ids if i != ids[1]]  # live records only
+    first = list(connector.deleted("contacts", None))
+    assert [(d.id, d.deleted_at is not None) for d in first if not isinstance(d, Checkpoint)] == [(ids[1], True)]
+    since = first[-1]
+    assert isinstance(since, Checkpoint)
+    time.sleep(0.005)
+    with sandbox.store.lock:
+        sandbox.store.archive("contacts", sandbox.store.portal("contacts").records[ids[3]])
+    later = [d.id for d in connector.deleted("contacts", since) if not isinstance(d, Checkpoint)]
+    assert later == [ids[3]]
 
 
 def test_incremental_read_returns_only_changes_after_the_cursor(make_sandbox: SandboxFactory,
@@ -96,19 +104,24 @@ def test_incremental_read_returns_only_changes_after_the_cursor(make_sandbox: Sa
     with sandbox.store.lock:
         sandbox.store.archive("contacts", sandbox.store.portal("contacts").records[seed(sandbox, 1, 99)[0]])
     records, after = split(connector.read("contacts", checkpoints[-1]))
-    live = [r for r in records if not r.deleted]
-    assert sorted(r.id for r in live) == sorted(str(c.target_id) for c in changed)
-    assert [r.data["jobtitle"] for r in live if r.data.get("email") == "r3@example.com"] == ["Müdür"]
-    assert [r.deleted for r in records if r.deleted] == [True]
+    assert sorted(r.id for r in records) == sorted(str(c.target_id) for c in changed)
+    assert [r.data["jobtitle"] for r in records if r.data.get("email") == "r3@example.com"] == ["Müdür"]
     assert after[-1].cursor["ts"] >= checkpoints[-1].cursor["ts"]
 
 
-def test_overlap_rereads_recent_changes_for_late_index_updates(connector: HubSpotConnector,
-                                                               sandbox: HubSpotSandbox) -> None:
-    seed(sandbox, 3)
+def test_overlap_finds_late_indexed_changes_without_repeating_the_rest(connector: HubSpotConnector,
+                                                                        sandbox: HubSpotSandbox) -> None:
+    ids = seed(sandbox, 3)
     _, checkpoints = split(connector.read("contacts", None))
-    again, _ = split(connector.read("contacts", checkpoints[-1]))  # overlap_s defaults to 60 s
-    assert len(again) == 3
+    cursor_ts = checkpoints[-1].cursor["ts"]
+    again, more = split(connector.read("contacts", checkpoints[-1]))  # overlap_s defaults to 60 s
+    assert again == []  # the overlap holds only records already yielded
+    late = seed(sandbox, 1, 50)
+    restamp(sandbox, late, cursor_ts - 10_000, 0)  # committed before the cursor, indexed only now
+    with sandbox.store.lock:
+        sandbox.store.update("contacts", sandbox.store.portal("contacts").records[ids[0]], {"jobtitle": "Şef"})
+    found, _ = split(connector.read("contacts", more[-1]))
+    assert sorted(r.id for r in found) == sorted([late[0], ids[0]])
 
 
 def test_windows_split_when_a_query_would_pass_the_result_cap(make_sandbox: SandboxFactory,
@@ -117,7 +130,7 @@ def test_windows_split_when_a_query_would_pass_the_result_cap(make_sandbox: Sand
     monkeypatch.setattr(reader_module, "RESULT_CAP", 40)
     sandbox = make_sandbox()
     connector = make_connector(sandbox, overlap_s=0)
-    origin = Checkpoint("contacts", {"phase": "incremental", "ts": 0, "id": "", "archived_since": 0})
+    origin = Checkpoint("contacts", {"phase": "incremental", "ts": 0, "id": ""})
     ids = seed(sandbox, 300)
     restamp(sandbox, ids, 1_700_000_000_000, 7)
     totals: list[int] = []
@@ -158,7 +171,7 @@ def test_same_millisecond_records_resume_by_id(make_sandbox: SandboxFactory,
     connector = make_connector(sandbox, overlap_s=0)
     ids = seed(sandbox, 2500)
     restamp(sandbox, ids, 1_700_000_000_000, 0)  # everything modified in the same millisecond
-    origin = Checkpoint("contacts", {"phase": "incremental", "ts": 0, "id": "", "archived_since": 0})
+    origin = Checkpoint("contacts", {"phase": "incremental", "ts": 0, "id": ""})
     first: list[str] = []
     resume_at = None
     for item in connector.read("contacts", origin):
@@ -170,7 +183,7 @@ def test_same_millisecond_records_resume_by_id(make_sandbox: SandboxFactory,
     assert resume_at is not None
     assert resume_at.cursor["ts"] == 1_700_000_000_000
     rest, _ = split(connector.read("contacts", resume_at))
-    assert first + [r.id for r in rest if not r.deleted] == ids
+    assert first + [r.id for r in rest] == ids
 
 
 def test_wide_objects_move_properties_to_a_post_body_instead_of_a_414(make_sandbox: SandboxFactory,
