@@ -44,7 +44,7 @@ class HubSpotRequestError(Exception):
 class HubSpotClient:
     """SDK sub-APIs for contacts, companies, properties, associations and OAuth, created once and reused."""
 
-    def __init__(self, config: HubSpotConfig) -> None:
+    def __init__(self, config: HubSpotConfig, kv: Any = None) -> None:
         import urllib3
         from hubspot import HubSpot  # type: ignore[import-untyped]
 
@@ -68,7 +68,7 @@ class HubSpotClient:
         self._apis = [api for trio in self.objects.values() for api in trio]
         self._apis += [self.properties_api, self.associations_batch, self.associations_basic]
         self._api_exceptions = _api_exception_types()
-        self.tokens: TokenSource = self._token_source()
+        self.tokens: TokenSource = self._token_source(kv)
         per_10s, search_per_s, daily = config.limits()
         self.limiter: AccountLimiter = limiter_for(self._account_key(), per_10s, search_per_s,
                                                    daily, config.daily_reserve)
@@ -81,7 +81,7 @@ class HubSpotClient:
         assert secret is not None
         return f"{self.config.url}#{hashlib.sha256(secret.get_secret_value().encode()).hexdigest()[:16]}"
 
-    def _token_source(self) -> TokenSource:
+    def _token_source(self, kv: Any) -> TokenSource:
         config = self.config
         if config.token is not None:
             return PrivateAppToken(config.token.get_secret_value())
@@ -104,7 +104,9 @@ class HubSpotClient:
             body = _json(raw.data)
             return str(body["access_token"]), float(body.get("expires_in", 1800))
 
-        return OAuthTokens(refresh)
+        assert config.oauth_refresh_token is not None
+        fingerprint = hashlib.sha256(config.oauth_refresh_token.get_secret_value().encode()).hexdigest()[:16]
+        return OAuthTokens(refresh, store=kv, fingerprint=fingerprint)
 
     # The one way out ---------------------------------------------------------------------------------
     def call(self, api: Any, method: str, *args: Any, search: bool = False, **kwargs: Any) -> Response:

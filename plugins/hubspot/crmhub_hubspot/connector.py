@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
@@ -14,6 +15,7 @@ from hub.errors import ConfigError, CrmhubError, DataError, SchemaError
 from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteOutcome, WriteRequest, WriteResult
 
 LOOKUP_BATCH = 100
+PENDING_KEY = "pending_associations"
 
 
 class HubSpotConnector(Connector):
@@ -57,19 +59,25 @@ class HubSpotConnector(Connector):
             return
         if not self.config.allow_insecure_sandbox:
             _refuse_internal_host(self.config.url)
-        self._client = HubSpotClient(self.config)
+        self._client = HubSpotClient(self.config, self.context.kv)
         self._links = CompanyLinks(self._client, self.config.key_property, lambda: self._properties("companies"))
+        if self.context.kv is not None:  # associations an earlier run could not write yet
+            self._links.pending.update(json.loads(self.context.kv.get(PENDING_KEY) or "{}"))
         self._reader = Reader(self._client, self.config, self._read_properties, self._links)
         self._known = KnownValues()
         self._writer = Writer(self._client, self.config.key_property, self.config.contact_id_property,
                               self._properties, self._links, self._known)
 
     def close(self) -> None:
-        if self._links is not None and self._links.pending:
+        if self._links is None:
+            return
+        if self._links.pending:
             try:
                 self._links.flush()
             except CrmhubError as exc:
                 self.context.logger.warning("HubSpot: pending associations not written: %s", exc.public_message)
+        if self.context.kv is not None:  # the next run (of companies, say) writes what still waits
+            self.context.kv.set(PENDING_KEY, json.dumps(self._links.pending))
 
     @property
     def client(self) -> Any:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from crmhub_hubspot.auth import OAuthTokens
 from crmhub_hubspot.config import HubSpotConfig
+from crmhub_hubspot.connector import HubSpotConnector
 from pydantic import ValidationError
 
+from hub.connectors.api import ConnectorContext
 from hub.errors import AuthError, RetriableError
 from hub.records import WriteOutcome, WriteRequest
 
@@ -134,3 +138,35 @@ def test_config_refuses_plain_http_and_internal_hosts_without_the_sandbox_opt_in
     with pytest.raises(ValidationError, match="either token"):
         HubSpotConfig()
     assert HubSpotConfig(url="http://127.0.0.1:1", token="t", allow_insecure_sandbox=True)  # type: ignore[arg-type]
+
+
+class MemoryKV:
+    """Stands in for the connection's encrypted key-value store."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.data[key] = value
+
+    def delete(self, key: str) -> None:
+        self.data.pop(key, None)
+
+
+def test_an_access_token_outlives_the_run_in_the_connection_store(make_sandbox: SandboxFactory,
+                                                                 make_connector: ConnectorFactory,
+                                                                 tmp_path: Path) -> None:
+    sandbox = make_sandbox(token_lifetime_s=1800)
+    kv = MemoryKV()
+    config = HubSpotConfig(url=sandbox.url, allow_insecure_sandbox=True, tier="unlimited",  # type: ignore[arg-type]
+                           oauth_client_id=sandbox.oauth_client_id, oauth_client_secret=sandbox.oauth_client_secret,
+                           oauth_refresh_token=sandbox.oauth_refresh_token)
+    for _ in range(2):
+        run = HubSpotConnector(config, ConnectorContext("hubspot", tmp_path, kv=kv))
+        with run:
+            run.discover()
+    assert sandbox.tokens.refreshes == 1
+    assert sandbox.oauth_refresh_token not in json.dumps(kv.data)
