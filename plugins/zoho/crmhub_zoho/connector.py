@@ -9,8 +9,18 @@ from typing import Any, ClassVar
 from crmhub_zoho import operations as ops
 from crmhub_zoho.client import ZohoClient
 from crmhub_zoho.config import ZohoConfig
+from crmhub_zoho.consent import CONSENT_FIELD, complete_block
 from crmhub_zoho.cursor import ReadCursor, parse_time
-from crmhub_zoho.fields import FieldValueError, ZohoField, describe, flatten_record, same_value, to_sdk_record
+from crmhub_zoho.fields import (
+    FieldValueError,
+    ZohoField,
+    consent_parts,
+    describe,
+    flatten_record,
+    same_block,
+    same_value,
+    to_sdk_record,
+)
 from crmhub_zoho.lookup import lookup_by_keys
 from hub.connectors.api import Capability, Connector, ConnectorContext, StreamInfo
 from hub.errors import CrmhubError, FatalError, SchemaError
@@ -165,23 +175,16 @@ class ZohoConnector(Connector):
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         found = self._writable(stream, batch)
         results: dict[str, WriteResult] = {}
-        pending = list(batch)
-        if self.config.detect_unchanged and pending:
-            cached = {r.key: self._looked_up.pop((stream, r.key))
-                      for r in pending if (stream, r.key) in self._looked_up}
-            missing = [r for r in pending if r.key not in cached]
-            current = {k: v for k, v in cached.items() if v is not None}
-            if missing:
-                current.update(self._lookup(stream, [r.key for r in missing], {r.key: r.target_id for r in missing}))
-            still = []
-            for request in pending:
-                now = current.get(request.key)
-                if now is not None and all(same_value(found[n].spec.type, v, now.get(n))
-                                           for n, v in request.fields.items()):
-                    results[request.key] = WriteResult(request.key, WriteOutcome.UNCHANGED, target_id=now.get("id"))
-                else:
-                    still.append(request)
-            pending = still
+        carries_consent = any(n == CONSENT_FIELD or n.startswith(CONSENT_FIELD + ".") for r in batch for n in r.fields)
+        current = self._current(stream, batch) if self.config.detect_unchanged or carries_consent else {}
+        pending: list[WriteRequest] = []
+        for request in batch:
+            now = current.get(request.key)
+            fields = _settle_consent(request.fields, now)
+            if self.config.detect_unchanged and now is not None and _unchanged(found, fields, now):
+                results[request.key] = WriteResult(request.key, WriteOutcome.UNCHANGED, target_id=now.get("id"))
+            else:
+                pending.append(WriteRequest(request.key, fields, request.target_id))
         key_field = self.config.key_field
         for start in range(0, len(pending), self.config.write_batch):
             chunk, records = [], []
@@ -201,6 +204,15 @@ class ZohoConnector(Connector):
             for request, answer in zip(chunk, answers, strict=True):
                 results[request.key] = _result(request.key, answer)
         return [results[r.key] for r in batch]
+
+    def _current(self, stream: str, batch: Sequence[WriteRequest]) -> dict[str, dict[str, Any]]:
+        """What Zoho holds for the batch: the engine's lookup of it when there was one, else a lookup now."""
+        cached = {r.key: self._looked_up.pop((stream, r.key)) for r in batch if (stream, r.key) in self._looked_up}
+        missing = [r for r in batch if r.key not in cached]
+        current = {k: v for k, v in cached.items() if v is not None}
+        if missing:
+            current.update(self._lookup(stream, [r.key for r in missing], {r.key: r.target_id for r in missing}))
+        return current
 
     def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         found = self._lookup(stream, keys, {})
@@ -224,6 +236,27 @@ class ZohoConnector(Connector):
                                            code=None if ok else str(answer.get("code")),
                                            message=None if ok else str(answer.get("message")))
         return [results[k] for k in keys]
+
+
+def _settle_consent(fields: dict[str, Any], now: dict[str, Any] | None) -> dict[str, Any]:
+    """``fields`` with the consent block (whole or in parts) made whole over what Zoho holds, basis settled."""
+    if not any(n == CONSENT_FIELD or n.startswith(CONSENT_FIELD + ".") for n in fields):
+        return fields
+    block = complete_block(consent_parts(fields), (now or {}).get(CONSENT_FIELD))
+    settled = {n: v for n, v in fields.items() if n != CONSENT_FIELD and not n.startswith(CONSENT_FIELD + ".")}
+    if block is not None:
+        settled[CONSENT_FIELD] = block
+    return settled
+
+
+def _unchanged(found: dict[str, ZohoField], fields: dict[str, Any], now: dict[str, Any]) -> bool:
+    for name, value in fields.items():
+        if name == CONSENT_FIELD:
+            if not same_block(value, now.get(CONSENT_FIELD)):
+                return False
+        elif not same_value(found[name].spec.type, value, now.get(name)):
+            return False
+    return True
 
 
 def _result(key: str, answer: dict[str, Any]) -> WriteResult:

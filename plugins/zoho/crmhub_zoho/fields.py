@@ -1,6 +1,8 @@
 """Zoho field metadata → crmhub ``FieldSpec``; record values between Zoho's JSON and the SDK's objects.
 
-The consent lookup ``Data_Processing_Basis_Details`` travels flat, as dotted pseudo-fields
+The consent lookup ``Data_Processing_Basis_Details`` travels two ways at once: whole, as a dict that
+also carries the record's ``$stop_processing`` (what ``mappings/zoho.yaml`` splits, see
+:mod:`crmhub_zoho.consent`), and flat, as dotted pseudo-fields
 (``Data_Processing_Basis_Details.Contact_Through_Email``), so a mapping can reach each part.
 """
 
@@ -11,9 +13,9 @@ import decimal
 from dataclasses import dataclass
 from typing import Any
 
+from crmhub_zoho.consent import CONSENT_FIELD, PROCESSING_BASES, STOP_KEY
 from hub.model import FieldSpec, FieldType
 
-CONSENT_FIELD = "Data_Processing_Basis_Details"
 CONSENT_PARTS: dict[str, FieldType] = {
     "Data_Processing_Basis": FieldType.ENUM,
     "Contact_Through_Email": FieldType.BOOLEAN,
@@ -25,9 +27,6 @@ CONSENT_PARTS: dict[str, FieldType] = {
     "Consent_Through": FieldType.STRING,
     "Lawful_Reason": FieldType.STRING,
 }
-# The lawful bases Zoho's GDPR settings offer; the sandbox enforces the same list.
-PROCESSING_BASES = ("Not Applicable", "Legitimate Interests", "Contract", "Legal Obligation", "Vital Interests",
-                    "Public Interests", "Pending", "Awaiting", "Obtained", "Not Responded")
 _TYPES = {
     "text": FieldType.STRING, "textarea": FieldType.STRING, "email": FieldType.STRING, "phone": FieldType.STRING,
     "website": FieldType.STRING, "picklist": FieldType.ENUM, "boolean": FieldType.BOOLEAN,
@@ -61,6 +60,7 @@ def describe(metadata: list[dict[str, Any]]) -> dict[str, ZohoField]:
     for item in metadata:
         name, kind = str(item["api_name"]), str(item.get("data_type"))
         if kind == "consent_lookup":
+            out[name] = ZohoField(name, kind, FieldSpec(name, FieldType.MAP, description="GDPR consent block"))
             for part, ftype in CONSENT_PARTS.items():
                 choices = PROCESSING_BASES if part == "Data_Processing_Basis" else ()
                 dotted = f"{name}.{part}"
@@ -81,7 +81,7 @@ def describe(metadata: list[dict[str, Any]]) -> dict[str, ZohoField]:
 
 
 def flatten_record(raw: dict[str, Any]) -> dict[str, Any]:
-    """Zoho's record JSON → flat fields: the consent lookup spread into dotted parts, lookups dropped."""
+    """Zoho's record JSON → flat fields: the consent lookup whole and in dotted parts, other lookups dropped."""
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         if key == CONSENT_FIELD:
@@ -89,7 +89,30 @@ def flatten_record(raw: dict[str, Any]) -> dict[str, Any]:
                 flat[f"{CONSENT_FIELD}.{part}"] = value.get(part) if isinstance(value, dict) else None
         elif not isinstance(value, dict | list):
             flat[key] = value
+    block = raw.get(CONSENT_FIELD)
+    stop = raw.get(STOP_KEY)
+    if isinstance(block, dict) or isinstance(stop, bool):
+        whole = {part: block.get(part) for part in CONSENT_PARTS} if isinstance(block, dict) else {}
+        if isinstance(stop, bool):
+            whole[STOP_KEY] = stop
+        flat[CONSENT_FIELD] = whole
     return flat
+
+
+def consent_parts(values: dict[str, Any]) -> dict[str, Any]:
+    """The consent block given in ``values``: the whole dict, with dotted parts laid over it."""
+    whole = values.get(CONSENT_FIELD)
+    block = dict(whole) if isinstance(whole, dict) else {}
+    prefix = CONSENT_FIELD + "."
+    block.update({name[len(prefix):]: value for name, value in values.items() if name.startswith(prefix)})
+    return block
+
+
+def same_block(wanted: dict[str, Any], current: dict[str, Any] | None) -> bool:
+    """Whether the consent block to send equals the one Zoho holds, part by part."""
+    now = current or {}
+    return all(same_value(CONSENT_PARTS[part], value, now.get(part))
+               for part, value in wanted.items() if part in CONSENT_PARTS)
 
 
 def to_sdk_record(fields: dict[str, ZohoField], values: dict[str, Any]) -> Any:
@@ -101,6 +124,14 @@ def to_sdk_record(fields: dict[str, ZohoField], values: dict[str, Any]) -> Any:
     consent: dict[str, Any] = {}
     for name, value in values.items():
         field = fields[name]
+        if field.data_type == "consent_lookup":  # the whole block: its parts, settled by the connector
+            for part, item in (value or {}).items():
+                if part in CONSENT_PARTS:
+                    try:
+                        consent[part] = _convert(CONSENT_PARTS[part], item)
+                    except (TypeError, ValueError, ArithmeticError):
+                        raise FieldValueError(f"{name}.{part}", CONSENT_PARTS[part].value) from None
+            continue
         kind = CONSENT_PARTS[name.split(".", 1)[1]] if field.data_type == "consent_part" else field.spec.type
         try:
             converted = _convert(kind, value)

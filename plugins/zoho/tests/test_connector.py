@@ -11,7 +11,7 @@ from hub.records import Checkpoint, DeletedRecord, SourceRecord, WriteOutcome, W
 
 PEOPLE = [
     {"First_Name": "Ayşe", "Last_Name": "Yılmaz", "Email": "ayse@example.com.tr", "Mobile": "+905321112233",
-     "Mailing_City": "İzmir", "Data_Processing_Basis_Details.Data_Processing_Basis": "Obtained",
+     "Mailing_City": "İzmir", "Data_Processing_Basis_Details.Data_Processing_Basis": "Consent - Obtained",
      "Data_Processing_Basis_Details.Contact_Through_Email": True},
     {"First_Name": "Ömer", "Last_Name": "Şahin", "Email": "omer@example.com.tr", "Date_of_Birth": "1990-02-28"},
     {"First_Name": "Gül", "Last_Name": "Öztürk", "Lead_Source": "Trade Show", "Email_Opt_Out": True},
@@ -39,7 +39,7 @@ def test_check_and_discover_describe_the_modules(make_connector) -> None:
     assert contacts["Crmhub_Id"].unique
     assert "Trade Show" in contacts["Lead_Source"].choices
     assert contacts["Data_Processing_Basis_Details.Contact_Through_Email"].type is FieldType.BOOLEAN
-    assert "Obtained" in contacts["Data_Processing_Basis_Details.Data_Processing_Basis"].choices
+    assert "Consent - Obtained" in contacts["Data_Processing_Basis_Details.Data_Processing_Basis"].choices
     assert contacts["Modified_Time"].read_only
     assert streams["Accounts"].fields["Account_Name"].required
 
@@ -109,7 +109,7 @@ def test_read_yields_every_record_once_with_checkpoints(make_connector) -> None:
     assert len(checkpoints) == 2
     ayse = next(r for r in records if r.data["Crmhub_Id"] == "r-0")
     assert ayse.data["Mailing_City"] == "İzmir"
-    assert ayse.data["Data_Processing_Basis_Details.Data_Processing_Basis"] == "Obtained"
+    assert ayse.data["Data_Processing_Basis_Details.Data_Processing_Basis"] == "Consent - Obtained"
     assert ayse.ref == f"Zoho Contacts {ayse.id}" and ayse.updated_at is not None
 
 

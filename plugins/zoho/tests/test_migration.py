@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,38 @@ def test_spent_credits_stop_cleanly_and_the_run_resumes_without_loss_or_duplicat
     assert resumed["status"] == "succeeded", resumed
     keys = [r.data["Crmhub_Id"] for r in sandbox.store.all("Contacts")]
     assert len(keys) == 300 and len(set(keys)) == 300
+
+
+def test_consent_reaches_zoho_with_a_basis_and_reads_back_unchanged(tmp_path, sandbox, monkeypatch) -> None:
+    rows = [  # consent.email, consent.legal_basis, consent.processing_restricted
+        ("granted", "", "false"), ("denied", "", "false"), ("unknown", "", "false"), ("withdrawn", "contract", ""),
+        ("granted", "", "true"), ("", "", ""),
+    ]
+    source = tmp_path / "consent.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "last_name", "email", "consent.email", "consent.legal_basis",
+                         "consent.processing_restricted"])
+        for i, row in enumerate(rows):
+            writer.writerow([f"k{i}", f"Güneş {i}", f"gunes{i}@example.com.tr", *row])
+    monkeypatch.setenv("ZOHO_SANDBOX_TOKEN", sandbox.token)
+    config = write_config(tmp_path / "hub", {
+        "people": {"connector": "csv", "path": str(source)},
+        "zoho": {"connector": "zoho", "url": sandbox.url, "token": "${env:ZOHO_SANDBOX_TOKEN}",
+                 "allow_insecure_sandbox": True},
+    })
+    first = run_migration(config, "people", "zoho")
+    assert first["status"] == "succeeded" and first["quarantined"] == 0, first
+    assert (first["created"], first["suppressed"]) == (len(rows) - 1, 1), "a restricted person is not moved"
+    stored = {r.data["Last_Name"]: r.data.get("Data_Processing_Basis_Details") for r in sandbox.store.all("Contacts")}
+    bases = [(stored.get(f"Güneş {i}") or {}).get("Data_Processing_Basis") for i in range(len(rows))]
+    assert bases == ["Consent - Obtained", "Consent - Denied", "Consent - Pending", "Contract", None, None]
+    again = run_migration(config, "people", "zoho", restart=True, dry_run=True)
+    changed = {}
+    for line in (Path(again["report_dir"]) / "contacts.changes.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        changed.update({(entry["source_id"], name): change for name, change in entry["changes"].items()
+                        if name.startswith("consent.") or name in ("last_name", "email")})
+    assert again["quarantined"] == 0 and again["created"] == 0 and again["suppressed"] == 1, again
+    # Zoho keeps yes/no per channel: a withdrawal reads back as a refusal, nothing else differs
+    assert changed == {("k3", "consent.email"): {"before": "denied", "after": "withdrawn"}}, changed

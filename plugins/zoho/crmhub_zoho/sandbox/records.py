@@ -14,7 +14,7 @@ from typing import Any
 
 from crmhub_zoho.sandbox import errors
 from crmhub_zoho.sandbox.criteria import CriteriaError, equals_any, parse
-from crmhub_zoho.sandbox.schema import USER, ModuleDef
+from crmhub_zoho.sandbox.schema import STOP_PROCESSING, USER, ModuleDef
 from crmhub_zoho.sandbox.store import RecordStore, StoredRecord
 
 MAX_PER_PAGE = 200
@@ -81,14 +81,17 @@ class RecordsApi:
                 continue
             full[f.api_name] = record.data.get(f.api_name)
         consent = record.data.get("Data_Processing_Basis_Details")
+        flags: dict[str, Any] = {}
         if "Data_Processing_Basis_Details" in module.by_name:
             if consent:
                 full["Data_Processing_Basis_Details"] = {**consent, "id": str(record.id + 900_000_000)}
                 full["Data_Processing_Basis"] = consent.get("Data_Processing_Basis")
             else:
                 full["Data_Processing_Basis"] = "Not Applicable"
+            # a system key of GDPR modules, sent whatever ``fields`` asks for (?)
+            flags["$stop_processing"] = bool(consent) and consent.get("Data_Processing_Basis") == STOP_PROCESSING
         wanted = full if fields is None else {k: full.get(k) for k in fields}
-        return {**wanted, "id": str(record.id)}
+        return {**wanted, **flags, "id": str(record.id)}
 
     # GET /crm/v8/{module} -------------------------------------------------------------------------------
     def get_records(self, name: str, query: dict[str, str], headers: dict[str, str]) -> Response:

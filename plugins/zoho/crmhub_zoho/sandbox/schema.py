@@ -21,9 +21,12 @@ INDUSTRIES = ("-None-", "Communications", "Consulting", "Education", "Financial 
               "Manufacturing", "Retail", "Technology", "Other")
 LEAD_STATUSES = ("-None-", "Attempted to Contact", "Contact in Future", "Contacted", "Junk Lead", "Lost Lead",
                  "Not Contacted", "Pre-Qualified", "Not Qualified")
-# The lawful bases Zoho's GDPR compliance settings offer for a record (?: exact labels vary by org language).
+# The Data Processing Basis values of Zoho's GDPR compliance (English labels; they follow the org's
+# language (?)). "Stop Processing" also sets the record's read-only ``$stop_processing`` flag.
+STOP_PROCESSING = "Stop Processing"
 PROCESSING_BASES = ("Not Applicable", "Legitimate Interests", "Contract", "Legal Obligation", "Vital Interests",
-                    "Public Interests", "Pending", "Awaiting", "Obtained", "Not Responded")
+                    "Public Interests", "Consent - Pending", "Consent - Awaiting", "Consent - Obtained",
+                    "Consent - Not Responded", "Consent - Denied", STOP_PROCESSING)
 CONSENT_KEYS = {
     "Data_Processing_Basis": "picklist",
     "Contact_Through_Email": "boolean",
