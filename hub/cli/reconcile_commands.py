@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hub.cli.common import ConfigOption, JsonOption, fail, out, print_json, session
+from hub.cli.common import EXIT_FAILED, ConfigOption, JsonOption, fail, out, print_json, session
 
 SUMMARY_ROWS = ("hub_records", "matched", "differing", "consent_disagreements", "differences")
 
@@ -63,3 +63,61 @@ def reconcile(
         if fixed["left_for_review"]:
             out.print(f"{fixed['left_for_review']:,} differences left for a person to decide (conflict: manual)")
     out.print(f"report: {Path(summary['report_dir']) / 'report.html'}")
+
+
+def sync_both(config: Path | None, pipeline: str, dry_run: bool, restart: bool, as_json: bool) -> None:
+    """``crmhub sync PIPELINE`` for a ``direction: both`` pipeline: one cycle, a leg each way."""
+    from hub.engine.twoway import TwoWaySync
+
+    with session(config) as hub:
+        result = TwoWaySync(hub, pipeline).cycle(dry_run=dry_run, restart=restart)
+    if as_json:
+        print_json(result)
+    else:
+        table = Table(title=f"two-way sync {pipeline} — {result['status']}" + (" (dry run)" if dry_run else ""))
+        for column in ("leg", "read", "created", "updated", "unchanged", "quarantined", "deleted", "echoes",
+                       "conflicts", "for review", "deferred"):
+            table.add_column(column, justify="left" if column == "leg" else "right")
+        for leg in result["legs"]:
+            sync = leg.get("sync", {})
+            counts = [leg[k] for k in ("read", "created", "updated", "unchanged", "quarantined", "deleted")]
+            counts += [sync.get(k, 0) for k in ("echoes", "conflicts", "for_review", "deferred")]
+            table.add_row(f"{leg['from']} → {leg['to']} ({leg['stream']})", *(f"{n:,}" for n in counts))
+        out.print(table)
+        waiting = sum(leg.get("sync", {}).get("for_review", 0) for leg in result["legs"])
+        if waiting:
+            out.print(f"{waiting:,} conflicts wait for a decision: crmhub conflicts {pipeline}")
+    if result["status"] != "succeeded":
+        raise typer.Exit(EXIT_FAILED)
+
+
+def conflicts(
+    pipeline: Annotated[str, typer.Argument(help="a two-way pipeline with conflict: manual")],
+    decide: Annotated[str | None, typer.Option("--decide", help="the conflict to settle (HUB_ID:FIELD)")] = None,
+    keep: Annotated[str | None, typer.Option("--keep", help="with --decide: the connection whose value wins")] = None,
+    stream: Annotated[str, typer.Option("--stream", help="canonical stream")] = "contacts",
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the conflicts a two-way sync left for a person, or settle one (the next sync writes it)."""
+    from hub.engine.twoway import decide_conflict, open_conflicts
+
+    if (decide is None) != (keep is None):
+        fail("--decide and --keep go together", 2)
+    with session(config) as hub:
+        if decide is not None and keep is not None:
+            decide_conflict(hub.store, pipeline, decide, keep, stream)
+        waiting = open_conflicts(hub.store, pipeline, stream)
+    if as_json:
+        print_json({"pipeline": pipeline, "stream": stream, "open": waiting})
+        return
+    if decide:
+        out.print(f"decided {decide}: {keep}'s value is kept; the next `crmhub sync {pipeline}` writes it")
+    table = Table(title=f"conflicts waiting in {pipeline} ({len(waiting)})")
+    table.add_column("conflict")
+    table.add_column("values")
+    table.add_column("since")
+    for key, item in waiting.items():
+        table.add_row(key, "; ".join(f"{side}: {value}" for side, value in item.get("values", {}).items()),
+                      str(item.get("at", "")))
+    out.print(table)

@@ -87,6 +87,10 @@ def sync(
         if settings is None:
             known = ", ".join(hub.config.settings.pipelines) or "none"
             fail(f"no pipeline named {pipeline!r} (defined: {known})", 2)
+    if settings.direction == "both":  # two-way: a leg each way (hub.engine.twoway)
+        from hub.cli.reconcile_commands import sync_both
+
+        return sync_both(config, pipeline, dry_run, restart, as_json)
     request = RunRequest(pipeline=pipeline, source=settings.source, target=settings.target, settings=settings,
                          dry_run=dry_run, restart=restart)
     execute(config, request, as_json)

@@ -7,6 +7,9 @@ field only the target changed is left for the other leg; a field both changed to
 is a conflict the pipeline's rule decides (``manual`` sends it to the review queue and writes
 nothing). Fields both sides hold alike simply become the new base.
 
+Bookkeeping fields (``external_ids.*``) are not synced: the identity map links the two records, and a
+system's own table need not have room for the other's ids.
+
 Echoes: crmhub remembers a hash of what it last saw or wrote on each side; a record whose content
 equals that hash is crmhub's own write coming back (or nothing new) and is skipped. Lost updates:
 just before writing, the target is read again; a record that changed since it was compared is
@@ -106,7 +109,7 @@ class MergeHook(SyncHook):
                 self.counts["target_deleted"] += 1  # the target deleted it; deletes are not undone
                 return None
             self.planned[hub_id] = self._next(known, mine, mine, pending=None)
-            return values
+            return {k: v for k, v in values.items() if not k.startswith("external_ids.")}
         theirs = self.forms(state)
         seen = known.get("seen", {})
         if seen.get(self.source) == self.content(mine) and known.get("pending") != self.target:
@@ -146,8 +149,6 @@ class MergeHook(SyncHook):
         after = {**theirs, **{k: v for k, v in mine.items() if k in out}}
         self.planned[hub_id] = self._next(known, mine, after, pending=pending, base=agreed)
         self.expected[hub_id] = theirs
-        if out:
-            out.update({k: v for k, v in values.items() if k.startswith("external_ids.") and state.get(k) != v})
         return out
 
     def _decide(self, hub_id: str, name: str, values: dict[str, Any], state: dict[str, Any], a: str | None,

@@ -2,8 +2,8 @@
 
 Records are grouped by the hub id the identity map gives them (plain links and merged ones). In
 each group: a system without a record is *missing* it (and a dead link there says it was deleted);
-records present in several systems are compared field by field on their comparison forms, and
-only when their digests differ; two records of one system in one group, or records sharing an
+records present in several systems are compared as text first and, for the fields whose text
+differs, on their comparison forms; two records of one system in one group, or records sharing an
 e-mail or national id that the hub never merged, are *duplicates*. Records the hub merged on
 purpose (``#merged`` links) are counted as known merges, not reported.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from hub.reconcile.findings import Action, Comparison, Finding, Kind
 from hub.reconcile.normalise import Normaliser
@@ -22,7 +21,7 @@ from hub.reconcile.scratch import ScratchIndex, split_values
 
 __all__ = ["compare"]
 
-Row = tuple[str, int, str, int, str, str | None, str | None, int]
+Row = tuple[str, int, str, str, str | None, str | None, int]
 
 
 def compare(
@@ -47,9 +46,9 @@ def compare(
     for hub, group in itertools.groupby(index.grouped_records(), key=lambda row: row[0]):
         rows = [row for row in group if (row[1], row[2]) not in duplicates]
         for row in rows:
-            if row[7]:
+            if row[6]:
                 result.known_merged[systems[row[1]]] += 1
-        primary = [row for row in rows if not row[7]]
+        primary = [row for row in rows if not row[6]]
         if not primary:
             continue
         seen_hubs.add(hub)
@@ -155,27 +154,30 @@ def _missing(hub_id: str | None, system: str, holders: dict[str, str], deleted: 
 def _field_differences(hub_id: str | None, rows: Sequence[Row], result: Comparison, normaliser: Normaliser,
                        policy: ConflictPolicy) -> bool:
     if len(rows) < 2 or len({row[3] for row in rows}) == 1:
-        return False
+        return False  # the same text everywhere: nothing to normalise
+    values = [split_values(row[3]) for row in rows]
+    if len(values) == 2:
+        first, second = values
+        positions = [i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
+    else:
+        positions = [i for i in range(len(values[0])) if len({v[i] for v in values}) > 1]
     systems = result.systems
-    fields = normaliser.fields
-    copies: list[tuple[str, str, list[str | None], tuple[str | None, ...], Any]] = []
-    for row in rows:
-        values = split_values(row[4])
-        forms = normaliser.forms(dict(zip(fields, values, strict=True)))
-        copies.append((systems[row[1]], row[2], values, forms, as_moment(row[5])))
+    rules = normaliser.rules
     found = False
-    for position, name in enumerate(fields):
-        if len({copy[3][position] for copy in copies}) == 1:
-            continue
+    for position in positions:
+        name, normal = rules[position]
+        forms = [normal(v[position]) for v in values]
+        if len(set(forms)) == 1:
+            continue  # spelled differently, the same value
         found = True
-        sides = [Side(system, values[position], forms[position], moment)
-                 for system, _, values, forms, moment in copies]
+        sides = [Side(systems[row[1]], v[position], form, as_moment(row[4]))
+                 for row, v, form in zip(rows, values, forms, strict=True)]
         kept = policy.winner(name, sides)
         kind = Kind.CONSENT if name.startswith("consent.") else Kind.FIELD
         result.field_differences[name] += 1
         result.findings.append(Finding(
             kind, hub_id, field=name, values={side.connection: side.value for side in sides},
-            records={system: rid for system, rid, *_ in copies}, kept=kept,
+            records={systems[row[1]]: row[2] for row in rows}, kept=kept,
             action=Action.REVIEW if kept is None else Action.WRITE,
         ))
     return found

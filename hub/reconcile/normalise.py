@@ -5,7 +5,9 @@ field: phones as E.164 (``0532 123 45 67`` equals ``+905321234567``), e-mails th
 validator's normal form and case-folded, codes and enums case-folded, identifiers without spaces or
 dashes, dates as ISO dates, timestamps as UTC to the second, numbers as decimals, and free text
 (names, cities, companies) NFKC-normalised, with runs of white space collapsed and case folded the
-Turkish way (``İ``→``i``, ``I``→``ı``). A field listed as case-sensitive keeps its case.
+Turkish way (``İ``→``i``, ``I``→``ı``), then dotted and dotless i taken as one letter: a system that
+upper-cased ``Nilüfer`` without the Turkish locale holds ``NILÜFER``, and that is the same name. A
+field listed as case-sensitive keeps its case.
 
 The forms are for comparison only: reports show each system's own value.
 """
@@ -52,7 +54,7 @@ def text_form(value: Any) -> str | None:
     text = value if isinstance(value, str) else str(value)
     found = _TEXT_CACHE.get(text)
     if found is None:
-        found = lower(collapse_spaces(unicodedata.normalize("NFKC", text)), locale="tr")
+        found = lower(collapse_spaces(unicodedata.normalize("NFKC", text)), locale="tr").replace("ı", "i")
         if len(_TEXT_CACHE) >= _CACHE_LIMIT:
             _TEXT_CACHE.clear()
         _TEXT_CACHE[text] = found
@@ -224,7 +226,10 @@ class Normaliser:
         exact = set(case_sensitive)
         self.stream = stream
         self.fields = tuple(fields)
-        self._plan = tuple((name, field_normaliser(stream, name, exact)) for name in self.fields)
+        self.rules: tuple[tuple[str, FieldNormaliser], ...] = tuple(
+            (name, field_normaliser(stream, name, exact)) for name in self.fields)
+        """Each field with its comparison rule, in :attr:`fields` order."""
+        self._plan = self.rules
 
     def forms(self, record: Mapping[str, Any]) -> tuple[str | None, ...]:
         """The comparison form of each field, in :attr:`fields` order (``None`` where empty)."""

@@ -162,9 +162,9 @@ class Reconciler:
             else:
                 links = ReconcileStore(self.store)
                 for number, (system, mapping) in enumerate(zip(systems, mappings, strict=True)):
-                    out = SystemFile(folder / f"system{number}.db")
+                    out = SystemFile(folder / f"system{number}.db", number)
                     with self.engine.build(system) as connector:
-                        read_system(connector, mapping, normaliser, out, self.engine.retry)
+                        read_system(connector, mapping, fields, out, self.engine.retry)
                     load_links(links, system, stream, out)
                     out.finish()
             index = ScratchIndex(folder, systems)
@@ -180,23 +180,21 @@ class Reconciler:
                          folder: Path) -> None:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(request.workers, len(systems)), mp_context=context) as pool:
-            jobs = [pool.submit(read_in_worker, self.config.path, system, stream, fields, request.case_sensitive,
-                                folder / f"system{number}.db") for number, system in enumerate(systems)]
+            jobs = [pool.submit(read_in_worker, self.config.path, system, stream, fields, folder, number)
+                    for number, system in enumerate(systems)]
             for job in jobs:
                 job.result()
 
 
-def read_in_worker(config_path: Path, system: str, stream: str, fields: list[str], case_sensitive: tuple[str, ...],
-                   path: Path) -> int:
+def read_in_worker(config_path: Path, system: str, stream: str, fields: list[str], folder: Path, number: int) -> int:
     """Read one system into its scratch file in a worker process (its own plugins, config and store)."""
     from hub.app import open_hub
 
     with open_hub(config_path) as session:
         mapping = stream_mapping(session.engine.connection(system), stream, session.config, session.host.transforms)
-        normaliser = Normaliser(stream, fields, case_sensitive)
-        out = SystemFile(path)
+        out = SystemFile(folder / f"system{number}.db", number)
         with session.engine.build(system) as connector:
-            read = read_system(connector, mapping, normaliser, out, session.engine.retry)
+            read = read_system(connector, mapping, fields, out, session.engine.retry)
         load_links(ReconcileStore(session.store), system, stream, out)
         out.finish()
     return read.records

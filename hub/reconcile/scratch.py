@@ -1,22 +1,24 @@
 """The scratch index: every system's records, reduced to what a comparison needs, in a throw-away SQLite file.
 
 Holding two million records as dicts would take gigabytes, so each record becomes one row — its
-system, its id, a 64-bit digest of its comparison forms, its values as one delimited text, its
-modification time and the keyed digests of its match keys (no e-mail or national id in clear) —
-and the comparison is a sort-merge by hub id that SQLite does on disk. Each reader writes its own
+id, its values as one delimited text, its modification time and 64-bit digests of its match keys
+(no e-mail or national id in clear) — and the comparison is a sort-merge by hub id that SQLite does
+on disk. Values are stored as the system holds them: most records of two systems that agree are
+equal as text and need no normalising at all; only values that differ as text are compared again
+in their normal forms. Each reader writes its own
 file (readers may run in separate processes); :class:`ScratchIndex` attaches them for the join.
 The files live in a private temporary folder and are deleted when the reconciliation ends.
 """
 
 from __future__ import annotations
 
-import hashlib
+import heapq
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SEPARATOR", "ScratchIndex", "SystemFile", "digest", "join_values", "split_values"]
+__all__ = ["SEPARATOR", "ScratchIndex", "SystemFile", "join_values", "split_values"]
 
 SEPARATOR = "\x1f"
 """Joins a record's values in the index (the ASCII unit separator: not found in customer data)."""
@@ -30,12 +32,6 @@ _PRAGMAS = (
 )
 
 
-def digest(text: str) -> int:
-    """A signed 64-bit digest (the same in every process, unlike ``hash``)."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
-                          "big", signed=True)
-
-
 def join_values(values: Iterable[Any]) -> str:
     """Values as one text: ``None`` as empty, the separator itself replaced by a space."""
     return SEPARATOR.join("" if v is None else str(v).replace(SEPARATOR, " ") for v in values)
@@ -47,24 +43,26 @@ def split_values(text: str) -> list[str | None]:
 
 
 class SystemFile:
-    """One system's records and identity links, written by one reader."""
+    """One system's records and identity links, written by one reader (system ``number`` of the comparison)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, number: int) -> None:
         self.path = path
+        self.number = number
         self.db = sqlite3.connect(path)
         for pragma in _PRAGMAS:
             self.db.execute(pragma)
-        self.db.execute("CREATE TABLE recs (rid TEXT NOT NULL, digest INTEGER NOT NULL, vals TEXT NOT NULL, "
-                        "modified TEXT, ref TEXT, k_email INTEGER, k_nid INTEGER)")
+        self.db.execute("CREATE TABLE recs (rid TEXT NOT NULL, vals TEXT NOT NULL, modified TEXT, ref TEXT, "
+                        "k_email INTEGER, k_nid INTEGER)")
         self.db.execute("CREATE TABLE links (rid TEXT NOT NULL, hub TEXT NOT NULL, merged INTEGER NOT NULL, "
                         "PRIMARY KEY (rid)) WITHOUT ROWID")
         self.db.execute("CREATE TABLE bad (ref TEXT NOT NULL, code TEXT NOT NULL)")
         self._rows: list[tuple[Any, ...]] = []
 
-    def add(self, rid: str, record_digest: int, vals: str, modified: str | None, ref: str,
-            k_email: int | None, k_nid: int | None) -> None:
-        self._rows.append((rid, record_digest, vals, modified, ref, k_email, k_nid))
-        if len(self._rows) >= 20_000:
+    def add(self, rid: str, vals: str, modified: str | None, ref: str, k_email: int | None, k_nid: int | None
+            ) -> None:
+        rows = self._rows
+        rows.append((rid, vals, modified, ref, k_email, k_nid))
+        if len(rows) >= 20_000:
             self.flush()
 
     def unreadable(self, ref: str, code: str) -> None:
@@ -76,13 +74,19 @@ class SystemFile:
 
     def flush(self) -> None:
         if self._rows:
-            self.db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?, ?, ?)", self._rows)
+            self.db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?, ?)", self._rows)
             self._rows.clear()
 
     def finish(self) -> None:
-        """Index the records by id (for the join) and close the file."""
+        """Sort the records by hub id and find dead links, here in the reader (in parallel with the others)."""
         self.flush()
         self.db.execute("CREATE INDEX recs_rid ON recs (rid)")
+        self.db.execute(
+            "CREATE TABLE byhub AS SELECT COALESCE(l.hub, ?) || CASE WHEN l.hub IS NULL THEN r.rid ELSE '' END "
+            "AS hub, r.rid, r.vals, r.modified, r.ref, COALESCE(l.merged, 0) AS merged "
+            "FROM recs r LEFT JOIN links l ON l.rid = r.rid ORDER BY 1, 2", (f"~{self.number}:",))
+        self.db.execute("CREATE TABLE stale AS SELECT l.rid, l.hub, l.merged FROM links l "
+                        "WHERE NOT EXISTS (SELECT 1 FROM recs r WHERE r.rid = l.rid)")
         self.db.commit()
         self.db.close()
 
@@ -108,24 +112,19 @@ class ScratchIndex:
     def _each(self, template: str) -> str:
         return " UNION ALL ".join(template.format(n=n) for n in range(len(self.systems)))
 
-    def grouped_records(self) -> Iterator[tuple[str, int, str, int, str, str | None, str | None, int]]:
-        """Every record as ``(hub, system, record id, digest, values, modified, ref, merged)``, ordered by hub.
+    def grouped_records(self) -> Iterator[tuple[str, int, str, str, str | None, str | None, int]]:
+        """Every record as ``(hub, system, record id, values, modified, ref, merged)``, ordered by hub.
 
-        A record missing from the identity map gets the hub ``~<system>:<record id>``: a group of its own.
+        Each system's file is already sorted by its reader; this is the k-way merge of those runs.
+        A record missing from the identity map has the hub ``~<system>:<record id>``: a group of its own.
         """
-        query = self._each(
-            "SELECT COALESCE(l.hub, '~{n}:' || r.rid) AS hub, {n} AS sys, r.rid, r.digest, r.vals, r.modified, "
-            "r.ref, COALESCE(l.merged, 0) FROM s{n}.recs r LEFT JOIN s{n}.links l ON l.rid = r.rid"
-        )
-        yield from self.db.execute(query + " ORDER BY 1, 2, 3")
+        runs = [self.db.execute(f"SELECT hub, {n}, rid, vals, modified, ref, merged FROM s{n}.byhub ORDER BY rowid")
+                for n in range(len(self.systems))]
+        yield from heapq.merge(*runs)
 
     def stale_links(self) -> list[tuple[int, str, str, int]]:
         """Identity-map links to records a system no longer holds: ``(system, record id, hub, merged)``."""
-        query = self._each(
-            "SELECT {n}, l.rid, l.hub, l.merged FROM s{n}.links l "
-            "WHERE NOT EXISTS (SELECT 1 FROM s{n}.recs r WHERE r.rid = l.rid)"
-        )
-        return list(self.db.execute(query))
+        return list(self.db.execute(self._each("SELECT {n}, rid, hub, merged FROM s{n}.stale")))
 
     def shared_keys(self) -> Iterator[tuple[int, int, list[str]]]:
         """Match keys that several records of one system share: ``(system, key, record ids)``."""
