@@ -86,12 +86,19 @@ class HubSpotConnector(Connector):
         return self._client
 
     # Schema -----------------------------------------------------------------------------------------
+    def _describe(self, stream: str) -> dict[str, PropertyInfo]:
+        """The stream's properties as the portal has them now (no side effects)."""
+        _check_stream(stream)
+        if stream in self._schema:
+            return self._schema[stream]
+        answer = self.client.call(self.client.properties_api, "get_all", stream)
+        return parse_properties(answer.body.get("results", []))
+
     def _properties(self, stream: str) -> dict[str, PropertyInfo]:
         """The stream's properties, fetched once per connection; creates ``key_property`` when asked to."""
         _check_stream(stream)
         if stream not in self._schema:
-            answer = self.client.call(self.client.properties_api, "get_all", stream)
-            found = parse_properties(answer.body.get("results", []))
+            found = self._describe(stream)
             key = self.config.key_property
             if key not in found and self.config.create_key_property:
                 self._create_key_property(stream)
@@ -126,12 +133,19 @@ class HubSpotConnector(Connector):
     def check(self) -> CheckResult:
         problems: list[str] = []
         details: dict[str, Any] = {"url": self.config.url, "auth": "oauth" if self.config.oauth else "private app"}
+        key = self.config.key_property
         for stream in STREAMS:
             try:
-                props = self._properties(stream)
+                props = self._describe(stream)
                 basic, _, _ = self.client.objects[stream]
                 self.client.call(basic, "get_page", limit=1)
                 details[f"{stream}_properties"] = len(props)
+                if key in props and not props[key].unique:
+                    problems.append(f"{stream}: property {key!r} exists but is not unique (hasUniqueValue)")
+                elif key not in props and not self.config.create_key_property:
+                    problems.append(f"{stream}: no unique property {key!r} to hold crmhub's ids")
+                elif key not in props:
+                    details[f"{stream}_key_property"] = f"{key!r} will be created on the first write"
             except CrmhubError as exc:
                 problems.append(f"{stream}: {exc.public_message}")
             except Exception as exc:
@@ -139,7 +153,16 @@ class HubSpotConnector(Connector):
         return CheckResult(ok=not problems, problems=problems, details=details)
 
     def discover(self) -> list[StreamInfo]:
-        return [stream_info(s, self._properties(s), self.config.key_property) for s in STREAMS]
+        """The streams and their properties; changes nothing (the key property, if missing, is listed as it will be)."""
+        infos = []
+        for stream in STREAMS:
+            props = dict(self._describe(stream))
+            key = self.config.key_property
+            if key not in props and self.config.create_key_property:
+                props[key] = PropertyInfo(key, "string", frozenset(), multiple=False, read_only=False, unique=True,
+                                          external_options=False)
+            infos.append(stream_info(stream, props, key))
+        return infos
 
     def read(self, stream: str, checkpoint: Checkpoint | None) -> Iterator[SourceRecord | Checkpoint]:
         _check_stream(stream)

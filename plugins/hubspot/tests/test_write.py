@@ -64,7 +64,7 @@ def test_one_result_per_request_with_partial_failures(connector: HubSpotConnecto
 
 def test_unknown_or_read_only_property_stops_before_any_write(connector: HubSpotConnector,
                                                               sandbox: HubSpotSandbox) -> None:
-    connector.discover()  # creates the crmhub_id property: the one write allowed
+    connector.lookup("contacts", [])  # creates the crmhub_id property: the one write allowed
     writes_before = sandbox.writes
     with pytest.raises(SchemaError, match="no property favourite_colour"):
         connector.write("contacts", [contact("a", "a@example.com"), contact("b", "b@example.com",
@@ -140,7 +140,7 @@ def test_dropped_response_after_commit_is_retriable_and_the_retry_duplicates_not
         make_sandbox: SandboxFactory, make_connector: ConnectorFactory) -> None:
     sandbox = make_sandbox()
     connector = make_connector(sandbox)
-    connector.discover()
+    connector.lookup("contacts", [])  # creates the crmhub_id property
     sandbox.settings.drop_after_commit = 1.0
     batch = [contact(f"d{i}", f"d{i}@example.com") for i in range(10)]
     with pytest.raises(RetriableError):
@@ -154,7 +154,7 @@ def test_dropped_response_after_commit_is_retriable_and_the_retry_duplicates_not
 def test_server_errors_are_retriable(make_sandbox: SandboxFactory, make_connector: ConnectorFactory) -> None:
     sandbox = make_sandbox()
     connector = make_connector(sandbox)
-    connector.discover()
+    connector.lookup("contacts", [])  # creates the crmhub_id property
     sandbox.settings.fail_prob = 1.0
     with pytest.raises(RetriableError, match="server error 502"):
         connector.write("contacts", [contact("e", "e@example.com")])
@@ -185,3 +185,11 @@ def test_lookup_gives_the_company_key_of_associated_contacts(connector: HubSpotC
     connector.write("companies", [WriteRequest("co-1", {"name": "Ege Gıda"})])
     connector.write("contacts", [contact("p", "p@example.com", company_key="co-1")])
     assert connector.lookup("contacts", ["p"])["p"]["company_key"] == "co-1"
+
+
+def test_check_and_discover_change_nothing(connector: HubSpotConnector, sandbox: HubSpotSandbox) -> None:
+    assert connector.check().ok
+    infos = {i.name: i for i in connector.discover()}
+    assert infos["contacts"].fields["crmhub_id"].unique  # listed as it will be created
+    assert sandbox.writes == 0
+    assert "crmhub_id" not in sandbox.store.portal("contacts").properties
