@@ -95,16 +95,15 @@ def test_partial_batch_failures_are_quarantined_and_the_rest_migrates(
         tmp_path: Path, make_sandbox: SandboxFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     sandbox = make_sandbox()
     config = configure(tmp_path, sandbox, monkeypatch, companies=0, contacts=250)
+    erased = {"kisi7@example.com.tr", "kisi140@example.com.tr", "kisi233@example.com.tr"}
     with sandbox.store.lock:
-        sandbox.store.blocked_emails.update({"kisi7@example.com.tr", "kisi140@example.com.tr"})  # GDPR-erased
-    text = (tmp_path / "contacts.csv").read_text(encoding="utf-8")
-    header, *rows = text.splitlines()
-    header += ",lifecycle_stage"
-    rows = [row + (",vip" if i == 33 else ",lead") for i, row in enumerate(rows)]
-    (tmp_path / "contacts.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+        sandbox.store.blocked_emails.update(erased)  # erased in HubSpot (gdpr-delete) by someone else
     summary = run_migration(config, "people", "hubspot", streams=["contacts"])
     assert summary["status"] == "succeeded", summary
     assert (summary["created"], summary["quarantined"]) == (247, 3), summary
     emails = {c["email"] for c in live(sandbox, "contacts")}
     assert "kisi8@example.com.tr" in emails
-    assert not {"kisi7@example.com.tr", "kisi140@example.com.tr", "kisi33@example.com.tr"} & emails
+    assert not erased & emails
+    with open_hub(config) as hub:
+        quarantined = hub.store.list_outcomes(str(summary["run_id"]), outcome="quarantined")
+    assert {r["code"] for o in quarantined for r in (o.detail or {})["reasons"]} == {"EMAIL_BLOCKLISTED"}
