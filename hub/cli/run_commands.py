@@ -61,7 +61,9 @@ def migrate(
     stream: Annotated[list[str] | None, typer.Option("--stream", help="canonical stream (repeatable)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="write nothing; report what would change")] = False,
     restart: Annotated[bool, typer.Option("--restart", help="ignore saved checkpoints and read everything")] = False,
-    batch_size: Annotated[int, typer.Option(help="records per batch")] = 1000,
+    batch_size: Annotated[
+        int | None, typer.Option(help="records per batch (default: the target's preferred write size, ≥ 1,000)")
+    ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:

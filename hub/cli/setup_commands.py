@@ -44,7 +44,7 @@ pipelines:
     target: warehouse
     streams: [contacts]
     # purposes: [sales]         # what the target uses the data for; consent rules check it
-    # batch_size: 1000
+    # batch_size: 1000          # default: the target connector's preferred write size, at least 1,000
 """
 
 

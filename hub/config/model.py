@@ -79,7 +79,8 @@ class PipelineSettings(BaseModel):
     target: str
     streams: list[str] = Field(default_factory=lambda: ["contacts"])
     purposes: list[str] = Field(default_factory=list, description="what the target uses the data for")
-    batch_size: int = Field(1000, ge=1, le=100_000)
+    batch_size: int | None = Field(None, ge=1, le=100_000, description="records per batch and checkpoint; "
+                                   "default: the target connector's preferred write size, at least 1,000")
     conflict: ConflictRule = ConflictRule.SOURCE_WINS
     deletes: DeleteRule = DeleteRule.IGNORE
     direction: Direction = Field(Direction.SOURCE_TO_TARGET,

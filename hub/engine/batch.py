@@ -116,6 +116,8 @@ class BatchProcessor:
         self.on_diff = on_diff
         self.identity = IdentityResolver(plan, store, pseudonym, self._current_state, run_id)
         self._seen: set[int] = set()
+        self._round_trip: frozenset[str] | None = plan.target_map.canonical_round_trip()
+        """Fields the target keeps and gives back: the only ones an update can be judged on."""
         self._seq = 0
         self.seconds: dict[str, float] = {}
         """Time spent per stage, for the run summary and the benchmarks."""
@@ -248,6 +250,8 @@ class BatchProcessor:
                 patches[s.hub_id] = dict(values)
                 s.outcome = Outcome.CREATED
                 continue
+            if self._round_trip is not None:
+                values = {k: v for k, v in values.items() if k in self._round_trip}
             changes = self.identity.changes(s, values, state)
             if changes:
                 s.diff = {k: (state.get(k), v) for k, v in changes.items()}

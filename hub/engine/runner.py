@@ -206,6 +206,7 @@ class Engine:
             start = self.store.get_checkpoint(request.pipeline, stream)
         batch: list[SourceRecord] = []
         batch_checkpoint: dict[str, Any] | None = None
+        batch_size = effective_batch_size(request, target)
         in_flight: deque[tuple[Future[list[Prepared]], list[SourceRecord], dict[str, Any] | None]] = deque()
         read = 0
 
@@ -239,7 +240,7 @@ class Engine:
                     continue
                 batch.append(item)
                 read += 1
-                if len(batch) >= request.settings.batch_size:
+                if len(batch) >= batch_size:
                     submit()
             if batch:
                 submit()
@@ -280,7 +281,7 @@ class Engine:
                     flush(item.cursor)
                 continue
             batch.append(SourceRecord(id=item.id, data={}, ref=f"{request.source} deleted {item.id}", deleted=True))
-            if len(batch) >= request.settings.batch_size:
+            if len(batch) >= effective_batch_size(request, processor.plan.target):
                 flush(None)
         if batch:
             flush(None)
@@ -297,6 +298,13 @@ class Engine:
             listed = "\n".join(f"  - {p}" for p in problems)
             raise SchemaError(f"the mapping for {name!r} does not fit {target_map.object!r}:\n{listed}")
         return info
+
+
+def effective_batch_size(request: RunRequest, target: Connector) -> int:
+    """The pipeline's ``batch_size``, else the target's preferred write size (at least 1,000, at most 20,000)."""
+    if request.settings.batch_size:
+        return request.settings.batch_size
+    return max(1000, min(type(target).write_batch_size, 20_000))
 
 
 def _require(connector: Connector, capability: Capability, name: str) -> None:

@@ -69,6 +69,10 @@ class CanonicalStreamMapping(StreamMapping):
         """The record's non-empty values, under the same names."""
         return {k: v for k, v in record.items() if v is not None and v != ""}
 
+    def canonical_round_trip(self) -> frozenset[str] | None:
+        """Every canonical field goes to the system and comes back as it is."""
+        return None
+
     def system_fields_written(self) -> set[str]:
         """Every canonical field (``custom.*`` and ``external_ids.*`` keys are open-ended)."""
         return {name for name, spec in canonical_fields(self.canonical).items() if spec.type != FieldType.MAP}

@@ -259,6 +259,18 @@ class StreamMapping:
         written.update(self.write_constants)
         return written
 
+    def canonical_round_trip(self) -> frozenset[str] | None:
+        """Canonical fields this mapping both writes to the system and reads back (``None``: every field).
+
+        Only these can be compared with what the system holds; anything else a record carries (such as
+        ``external_ids.<source>`` when the system keeps no such field) would look changed on every run.
+        """
+        fields = {r.canonical for r in self.rules if r.readable and r.writable and r.system is not None}
+        for split in self.splits:
+            if split.writable:
+                fields.update(split.targets)
+        return frozenset(fields)
+
     def system_fields_read(self) -> set[str]:
         """Every system field :meth:`to_canonical` reads."""
         read = {system for system, *_ in self._read_plan}
