@@ -11,6 +11,7 @@ from hub.cli import inspect_commands, quarantine_commands, reconcile_commands, r
 from hub.cli.consent_commands import consent_app
 from hub.cli.demo_command import demo
 from hub.cli.gdpr_commands import gdpr_app
+from hub.cli.identity_commands import dedup, review_app, unmerge
 
 app = typer.Typer(
     name="crmhub",
@@ -35,6 +36,9 @@ app.add_typer(quarantine_commands.quarantine_app, name="quarantine")
 app.add_typer(inspect_commands.audit_app, name="audit")
 app.add_typer(consent_app, name="consent")
 app.add_typer(gdpr_app, name="gdpr")
+app.command()(dedup)
+app.command()(unmerge)
+app.add_typer(review_app, name="review")
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from hub.identity.scoring import MatchModel
 __all__ = ["ValueFrequencies"]
 
 _LIMIT = 10
+_MIN_RECORDS = 1000
 
 
 @dataclass(slots=True)
@@ -41,8 +42,12 @@ class ValueFrequencies:
 
     @classmethod
     def count(cls, profile: StreamProfile, features: Sequence[Features]) -> ValueFrequencies | None:
-        """Count every frequency key over ``features``; ``None`` when the profile adjusts nothing."""
-        if not profile.frequency:
+        """Count every frequency key over ``features``; ``None`` when the profile adjusts nothing.
+
+        Below ``_MIN_RECORDS`` records, counts say nothing about how common a name is (every name is
+        rare among ten people), so no adjustment is made.
+        """
+        if not profile.frequency or len(features) < _MIN_RECORDS:
             return None
         names = [c.name for c in profile.comparisons]
         terms = []

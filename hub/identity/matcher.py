@@ -88,8 +88,9 @@ class BatchMatcher:
         rows.sort(key=lambda row: row[0])
         return [k for k, _ in rows], [f for _, f in rows]
 
-    def run(self, records: Iterable[MatchRecord]) -> BatchResult:
-        """Match ``records`` against each other."""
+    def run(self, records: Iterable[MatchRecord],
+            apart: Callable[[tuple[str, str], tuple[str, str]], bool] | None = None) -> BatchResult:
+        """Match ``records`` against each other; ``apart(key_a, key_b)`` names pairs a person declared different."""
         clock = time.perf_counter()
         stats: dict[str, Any] = {}
         keys, features = self.features(records)
@@ -122,12 +123,16 @@ class BatchMatcher:
         possible: dict[tuple[int, int], float] = {}
         for i, j, number in zip(left, right, pattern_ids, strict=True):
             decision = decisions[number]
+            if apart is not None and decision.band is not Band.NON_MATCH and apart(keys[i], keys[j]):
+                continue
             if decision.band is Band.MATCH:
                 matches[(i, j)] = decision.probability
             elif decision.band is Band.POSSIBLE:
                 possible[(i, j)] = decision.probability
 
         def strength(i: int, j: int) -> float:
+            if apart is not None and apart(keys[i], keys[j]):
+                return 0.0
             decision = judge.judge(pattern_of(features[i], features[j]))
             return 0.0 if decision.band is Band.NON_MATCH else decision.probability
 

@@ -34,7 +34,7 @@ _MAX_PRIOR = 0.5
 # rather than fitted to any one data set: batch runs re-estimate u from the data and m by EM.
 DEFAULT_PARAMETERS: dict[str, dict[str, tuple[tuple[float, ...], tuple[float, ...]]]] = {
     "contacts": {
-        "name": ((0.02, 0.05, 0.08, 0.15, 0.70), (0.95, 0.045, 0.004, 0.0008, 0.0002)),
+        "name": ((0.02, 0.05, 0.08, 0.15, 0.70), (0.929, 0.06, 0.008, 0.002, 0.001)),
         "email": ((0.15, 0.05, 0.05, 0.75), (0.99998, 0.00001, 0.000005, 0.000005)),
         "phone": ((0.10, 0.05, 0.85), (0.99985, 0.0001, 0.00005)),
         "company": ((0.10, 0.15, 0.75), (0.98, 0.01, 0.01)),

@@ -26,6 +26,8 @@ __all__ = ["GoldenField", "IdentityStore", "Member", "MergeRecord", "ReviewItem"
 
 _CHUNK = 500
 T = TypeVar("T")
+MERGED_SUFFIX = "#merged"
+"""As in :mod:`hub.engine.batch`: links of records merged into another record's hub id live in ``STREAM#merged``."""
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -41,14 +43,17 @@ class Member:
     record_id: str
     hub_id: str
     previous_hub_id: str | None = None
+    primary: bool = False
+    """In a merge: the member whose link is the hub record's own (the others are linked as merged into it)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"connection": self.connection, "record_id": self.record_id, "hub_id": self.hub_id,
-                "previous_hub_id": self.previous_hub_id}
+                "previous_hub_id": self.previous_hub_id, "primary": self.primary}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Member:
-        return cls(data["connection"], data["record_id"], data["hub_id"], data.get("previous_hub_id"))
+        return cls(data["connection"], data["record_id"], data["hub_id"], data.get("previous_hub_id"),
+                   bool(data.get("primary")))
 
 
 @dataclass(slots=True)
@@ -191,9 +196,17 @@ class IdentityStore:
                  "run_id": r.run_id, "created_at": now} for r in records])
 
     def merge(self, record: MergeRecord) -> int:
-        """Link every member to ``record.hub_id`` (moving existing links) and remember the merge; return its id."""
+        """Link every member to ``record.hub_id`` (moving existing links) and remember the merge; return its id.
+
+        The primary member is linked as the hub record itself, the others as merged into it (they
+        contribute by survivorship rules in later runs).
+        """
         with write_tx(self._engine) as conn:
-            _relink(conn, record.stream, [(m.connection, m.record_id, record.hub_id) for m in record.members])
+            for m in record.members:
+                _unlink(conn, record.stream, m.connection, m.record_id)
+                stream = record.stream if m.primary else record.stream + MERGED_SUFFIX
+                conn.execute(insert(identity).values(connection=m.connection, stream=stream,
+                                                     record_id=m.record_id, hub_id=record.hub_id))
             result = conn.execute(insert(merges).values(
                 stream=record.stream, hub_id=record.hub_id, members=dump_json([m.as_dict() for m in record.members]),
                 score=record.score, rule=record.rule, decided_by=record.decided_by, review_id=record.review_id,
@@ -229,8 +242,12 @@ class IdentityStore:
             raise StateLookupError(f"no merge {merge_id}")
         return _merge(row)
 
-    def unmerge(self, merge_id: int) -> MergeRecord:
-        """Restore each member's previous link, veto the pairs, mark the merge undone; return it."""
+    def unmerge(self, merge_id: int, vetoes: Sequence[tuple[str, str]] = ()) -> MergeRecord:
+        """Restore each merged member's link as it was before, record ``vetoes``, mark the merge undone.
+
+        A member that had a hub id of its own gets it back as a plain link; one that had no link
+        before loses the link the merge gave it (the next run links it afresh, as itself).
+        """
         with write_tx(self._engine) as conn:
             row = conn.execute(select(merges).where(merges.c.id == merge_id)).first()
             if row is None:
@@ -238,9 +255,14 @@ class IdentityStore:
             record = _merge(row)
             if record.undone:
                 raise StateLookupError(f"merge {merge_id} was already undone")
-            moved = [m for m in record.members if m.previous_hub_id and m.previous_hub_id != record.hub_id]
-            _relink(conn, record.stream, [(m.connection, m.record_id, m.previous_hub_id or "") for m in moved])
-            _veto(conn, record.stream, [(record.hub_id, m.previous_hub_id or "") for m in moved])
+            for m in record.members:
+                if m.primary:
+                    continue
+                _unlink(conn, record.stream, m.connection, m.record_id)
+                if m.previous_hub_id:
+                    conn.execute(insert(identity).values(connection=m.connection, stream=record.stream,
+                                                         record_id=m.record_id, hub_id=m.previous_hub_id))
+            _veto(conn, record.stream, vetoes)
             conn.execute(update(merges).where(merges.c.id == merge_id).values(undone_at=utcnow()))
             return record
 
@@ -311,15 +333,10 @@ def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -
     conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
 
 
-def _relink(conn: Connection, stream: str, links: Sequence[tuple[str, str, str]]) -> None:
-    """Point ``(connection, record_id)`` at a hub id, whether or not it was linked before."""
-    for connection, record_id, hub_id in links:
-        moved = conn.execute(update(identity).where(
-            identity.c.connection == connection, identity.c.stream == stream, identity.c.record_id == record_id,
-        ).values(hub_id=hub_id))
-        if not moved.rowcount:
-            conn.execute(insert(identity).values(connection=connection, stream=stream, record_id=record_id,
-                                                 hub_id=hub_id))
+def _unlink(conn: Connection, stream: str, connection: str, record_id: str) -> None:
+    """Remove the record's link, plain or merged."""
+    conn.execute(delete(identity).where(identity.c.connection == connection, identity.c.record_id == record_id,
+                                        identity.c.stream.in_([stream, stream + MERGED_SUFFIX])))
 
 
 def _veto(conn: Connection, stream: str, pairs: Sequence[tuple[str, str]]) -> None:

@@ -68,8 +68,9 @@ def test_a_larger_seeded_set_is_matched_well() -> None:
     rng = random.Random(5)
     made, truth = [], {}
     for person in range(300):
-        first, last = rng.choice(["Ayşe", "Fatma", "Emine", "Ali", "Veli", "Can"]), f"Soyad{person % 97}x"
-        base = {"first_name": first, "last_name": last.replace("1", "bir"), "email": f"user{person}@example.com",
+        first = rng.choice(["Ayşe", "Fatma", "Emine", "Ali", "Veli", "Can"])
+        last = "".join(chr(ord("a") + int(d)) for d in f"{person:03d}").title() + "oğlu"  # one surname each
+        base = {"first_name": first, "last_name": last, "email": f"user{person}@example.com",
                 "mobile": f"+90532{person:07d}", "address.city": rng.choice(["İzmir", "Ankara"])}
         for copy in range(rng.choice([1, 1, 2, 3])):
             record = dict(base)
