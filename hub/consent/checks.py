@@ -78,6 +78,8 @@ Check = Callable[[Person, ConsentContext, ConsentPolicy, dt.date, _Verdict], Con
 
 def _suppression_list(person: Person, ctx: ConsentContext, policy: ConsentPolicy, today: dt.date,
                       verdict: _Verdict) -> ConsentDecision | None:
+    if not person.suppressions:
+        return None
     reasons = {entry.reason for entry in person.suppressions}
     if "erasure" in reasons:
         return ConsentDecision.suppress("suppression_list", "the person's data was erased on request", "erasure")
@@ -113,8 +115,20 @@ def _has_consent(person: Person, purpose: str, rule: PurposeRule, declared: str 
     return declared == "consent"  # the source records consent to the processing itself (Zoho, imports)
 
 
+_ACCEPTED: dict[int, tuple[PurposeRule, frozenset[str]]] = {}
+
+
+def _accepted(rule: PurposeRule) -> frozenset[str]:
+    """The rule's bases as plain strings, computed once per rule object (this runs for every record)."""
+    cached = _ACCEPTED.get(id(rule))
+    if cached is None or cached[0] is not rule:
+        cached = (rule, frozenset(str(b) for b in rule.bases))
+        _ACCEPTED[id(rule)] = cached
+    return cached[1]
+
+
 def _choose_basis(person: Person, purpose: str, rule: PurposeRule, declared: str | None) -> str | None:
-    accepted = {str(b) for b in rule.bases}
+    accepted = _accepted(rule)
     if declared and declared != "consent" and declared not in _PENDING and declared in accepted:
         return declared
     if declared is None and rule.assumed is not None:
@@ -131,8 +145,8 @@ def _legal_basis(person: Person, ctx: ConsentContext, policy: ConsentPolicy, tod
         rule = _rule(purpose, policy)
         basis = _choose_basis(person, purpose, rule, declared)
         if basis is None:
-            accepted = {str(b) for b in rule.bases}
-            return ConsentDecision.suppress("legal_basis", _why_no_basis(person, purpose, declared, accepted))
+            return ConsentDecision.suppress("legal_basis", _why_no_basis(person, purpose, declared,
+                                                                         set(_accepted(rule))))
         verdict.bases[purpose] = basis
         if basis == "consent":
             verdict.consent_purposes.append(purpose)
@@ -217,6 +231,8 @@ def _fields(person: Person, ctx: ConsentContext, policy: ConsentPolicy, today: d
             verdict: _Verdict) -> ConsentDecision | None:
     cls = ctx.classification or ""
     denied, allowed = policy.denied_fields.get(cls), policy.allowed_fields.get(cls)
+    if not denied and allowed is None:
+        return None
     names = [n for n, v in person.record.items() if v not in (None, "")]
     doomed = [n for n in names if denied and _matches(n, denied)]
     if allowed is not None:
@@ -231,9 +247,10 @@ def _children(person: Person, ctx: ConsentContext, policy: ConsentPolicy, today:
     if born is None:
         return None
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if age >= policy.children_age or person.record.get("consent.guardian_ref"):
+        return None
     scoped = set(policy.child_purposes)
-    in_scope = bool(scoped & {*purposes_of(ctx), ctx.classification or ""}) or ctx.destination in policy.sale_share
-    if age < policy.children_age and in_scope and not person.record.get("consent.guardian_ref"):
+    if bool(scoped & {*purposes_of(ctx), ctx.classification or ""}) or ctx.destination in policy.sale_share:
         return ConsentDecision.suppress(
             "children", f"under {policy.children_age} and no parental consent on file", "GDPR Art. 8 / KVKK")
     return None
@@ -241,6 +258,8 @@ def _children(person: Person, ctx: ConsentContext, policy: ConsentPolicy, today:
 
 def _residency(person: Person, ctx: ConsentContext, policy: ConsentPolicy, today: dt.date,
                verdict: _Verdict) -> ConsentDecision | None:
+    if not policy.transfers:
+        return None
     ok, why = transfer_approved(jurisdiction_of(person.record, policy), ctx.region, policy)
     return None if ok else ConsentDecision.suppress("residency", why, "GDPR Ch. V / KVKK Art. 9")
 

@@ -53,16 +53,16 @@ def _normal(kind: str, value: Any) -> str | None:
 
 def record_identifiers(record: dict[str, Any]) -> list[Identifier]:
     """The identifiers a canonical contact carries, each once."""
-    found: dict[tuple[str, str], Identifier] = {}
+    found: list[Identifier] = []
     for kind, name in IDENTIFIER_FIELDS:
         value = record.get(name)
-        if value in (None, ""):
+        if not value:
             continue
-        # Records reaching the screening are validated: phones are E.164 already, no re-parse needed.
-        normal = str(value).strip() if kind == "phone" else _normal(kind, value)
-        if normal:
-            found.setdefault((kind, normal.casefold()), Identifier(kind, normal))
-    return list(found.values())
+        # Records reaching the screening are validated: phones are E.164 already, national ids digits.
+        normal = str(value).strip() if kind != "national_id" or str(value).isdigit() else _normal(kind, value)
+        if normal and not (kind == "phone" and found and found[-1].kind == "phone" and found[-1].value == normal):
+            found.append(Identifier(kind, normal))
+    return found
 
 
 def _is_national_id(text: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 from hub.consent.checks import Person, evaluate
 from hub.consent.decision import ConsentContext, ConsentDecision, ConsentVerdict
 from hub.consent.evidence import RESTRICTIVE, consented_purposes, effective_channels, entries_from_record
-from hub.consent.identifiers import Identifier, record_identifiers
+from hub.consent.identifiers import record_identifiers
 from hub.consent.policy import ConsentPolicy
 from hub.state.audit import AuditEvent
 from hub.state.consent_ledger import ConsentEntry
@@ -59,12 +59,9 @@ def screen_contacts(records: list[dict[str, Any]], hub_ids: list[str], context: 
     policy = context.policy or _DEFAULT_POLICY
     privacy = PrivacyStore(store)
     keys = store.keys
-    identifiers: list[list[tuple[Identifier, str]]] = []
-    hub_hmacs = [keys.pseudonym("hub_id", hub_id) for hub_id in hub_ids]
-    for record in records:
-        identifiers.append([(ident, ident.hmac(keys)) for ident in record_identifiers(record)])
+    identifiers = [[(ident, ident.hmac(keys)) for ident in record_identifiers(record)] for record in records]
     wanted = [h for found in identifiers for _, h in found]
-    state = privacy.batch_state([*wanted, *hub_hmacs], [*hub_ids, *wanted])
+    state = privacy.batch_state(wanted, [*hub_ids, *wanted], hub_ids)
     now = utcnow()
     today = now.date()
     decisions: dict[int, ConsentDecision] = {}
@@ -75,15 +72,17 @@ def screen_contacts(records: list[dict[str, Any]], hub_ids: list[str], context: 
     for index, (record, hub_id) in enumerate(zip(records, hub_ids, strict=True)):
         found = identifiers[index]
         hmacs = tuple(h for _, h in found)
-        suppressions = [e for h in (*hmacs, hub_hmacs[index]) for e in state.suppressed.get(h, ())]
-        history = sorted((e for s in (hub_id, *hmacs) for e in state.history.get(s, ())),
-                         key=lambda e: e.recorded_at or now)
+        suppressions = [e for h in hmacs for e in state.suppressed.get(h, ())]
+        suppressions += state.suppressed_hubs.get(hub_id, ())
+        found_history = [e for s in (hub_id, *hmacs) for e in state.history.get(s, ())]
+        history = sorted(found_history, key=lambda e: e.recorded_at or now) if len(found_history) > 1 else found_history
         current = entries_from_record(record, hub_id, hmacs, context.source, context.run_id)
         channels = effective_channels(current, history, now)
         for channel, merged in channels.items():
             if merged.status in RESTRICTIVE and record.get(f"consent.{channel}") != merged.status:
                 record[f"consent.{channel}"] = merged.status  # the destination hears the refusal too
-        person = Person(record, channels, suppressions, consented_purposes(history, now, policy.require_proof))
+        purposes = consented_purposes(history, now, policy.require_proof) if history else frozenset()
+        person = Person(record, channels, suppressions, purposes)
         decision = evaluate(person, context, policy, today)
         if decision.verdict is not ConsentVerdict.ALLOW:
             decisions[index] = decision

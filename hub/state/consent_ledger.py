@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
+import operator
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, delete, insert, select, update
 
+from hub.state.database import bulk_insert
 from hub.state.schema import consent_ledger, consent_propagation, dump_json, utcnow
 
 __all__ = [
@@ -36,14 +38,14 @@ __all__ = [
     "unpropagated_withdrawals",
 ]
 
-_CHUNK = 500
+_CHUNK = 2000  # bound parameters per IN list: far below SQLite's 32766 and PostgreSQL's 65535
 # What a consent says; the bookkeeping columns (ids, when it was recorded, by which run) are not part of it.
 _BOOKKEEPING = frozenset({"consent_id", "supersedes_id", "identifier_hmacs", "recorded_at", "run_id"})
 
 
 def new_consent_id() -> str:
     """A random 32-hex-digit consent id."""
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 @dataclass(slots=True)
@@ -81,12 +83,18 @@ class ConsentEntry:
     retention_until: dt.datetime | None = None
     recorded_at: dt.datetime | None = None
     run_id: str | None = None
+    _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def fingerprint(self) -> str:
         """SHA-256 of what the record says: two reads of an unchanged consent give the same value."""
-        content = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _BOOKKEEPING}
-        return hashlib.sha256(dump_json(content).encode("utf-8")).hexdigest()
+        if self._fingerprint is None:
+            content = list(_content_of(self))
+            for index in _CONTENT_TIMES:  # the same moment read back (UTC) and from a source (+03:00) hash alike
+                if content[index] is not None:
+                    content[index] = content[index].astimezone(dt.UTC).isoformat()
+            self._fingerprint = hashlib.sha256(repr(content).encode("utf-8")).hexdigest()
+        return self._fingerprint
 
     @property
     def provable(self) -> bool:
@@ -99,33 +107,64 @@ class ConsentEntry:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name.startswith("_"):
+                continue
             out[f.name] = value.isoformat() if isinstance(value, dt.datetime) else (
                 list(value) if isinstance(value, tuple) else value)
         return out
 
 
-_COLUMNS = [f.name for f in fields(ConsentEntry)]
+_COLUMNS = [f.name for f in fields(ConsentEntry) if not f.name.startswith("_")]
+_CONTENT = [name for name in _COLUMNS if name not in _BOOKKEEPING]
+_STORED = (*_COLUMNS, "fingerprint")
+_HMACS_AT = _COLUMNS.index("identifier_hmacs")
 
 
-def _row(entry: ConsentEntry, now: dt.datetime) -> dict[str, Any]:
-    values = {name: getattr(entry, name) for name in _COLUMNS}
-    values["identifier_hmacs"] = dump_json(sorted(entry.identifier_hmacs))
-    values["recorded_at"] = entry.recorded_at or now
-    values["fingerprint"] = entry.fingerprint
-    return values
+def _sqlite_time(value: dt.datetime) -> str:
+    # The text SQLAlchemy's SQLite DATETIME stores, for the UTC value UtcDateTime would bind.
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+_content_of = operator.attrgetter(*_CONTENT)
+_CONTENT_TIMES = [i for i, name in enumerate(_CONTENT) if name in {
+    "captured_at", "effective_from", "effective_to", "double_optin_at", "withdrawn_at", "retention_until"}]
+_columns_of = operator.attrgetter(*_COLUMNS)
+_RECORDED_AT = _COLUMNS.index("recorded_at")
+_TIMES = [i for i, f in enumerate(fields(ConsentEntry)) if "datetime" in str(f.type) and not f.name.startswith("_")]
+
+
+def _row(entry: ConsentEntry, now: dt.datetime, sqlite: bool) -> tuple[Any, ...]:
+    values = list(_columns_of(entry))
+    values[_HMACS_AT] = dump_json(sorted(entry.identifier_hmacs))
+    values[_RECORDED_AT] = values[_RECORDED_AT] or now
+    if sqlite:
+        for index in _TIMES:
+            if values[index] is not None:
+                values[index] = _sqlite_time(values[index])
+    values.append(entry.fingerprint)
+    return tuple(values)
 
 
 def append(conn: Connection, entries: Sequence[ConsentEntry]) -> None:
     """Append ``entries`` in order; each keeps the ``supersedes_id`` it was given."""
     if entries:
-        now = utcnow()
-        conn.execute(insert(consent_ledger), [_row(entry, now) for entry in entries])
+        # A first run records one entry per channel per person: straight to the driver, like run outcomes.
+        now, sqlite = utcnow(), conn.dialect.name == "sqlite"
+        bulk_insert(conn, consent_ledger, _STORED, [_row(e, now, sqlite) for e in entries], ignore_conflicts=False)
 
 
-def _entry(row: Row[Any]) -> ConsentEntry:
-    values = {name: getattr(row, name) for name in _COLUMNS}
-    values["identifier_hmacs"] = tuple(json.loads(row.identifier_hmacs))
-    return ConsentEntry(**values)
+_SELECTED = [consent_ledger.c[name] for name in _STORED]
+# One expanding parameter: SQLAlchemy then does not coerce thousands of values one by one per query.
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+
+
+def _entry(row: Sequence[Any]) -> ConsentEntry:
+    # Positional: the columns are selected in the dataclass's field order (history reads thousands per batch).
+    values = list(row[:len(_COLUMNS)])
+    values[_HMACS_AT] = tuple(json.loads(values[_HMACS_AT]))
+    entry = ConsentEntry(*values)
+    entry._fingerprint = row[len(_COLUMNS)]
+    return entry
 
 
 def history(conn: Connection, subject_ids: Iterable[str], channel: str | None = None) -> list[ConsentEntry]:
@@ -133,10 +172,11 @@ def history(conn: Connection, subject_ids: Iterable[str], channel: str | None = 
     unique = list(dict.fromkeys(subject_ids))
     rows: list[tuple[int, ConsentEntry]] = []
     for start in range(0, len(unique), _CHUNK):
-        query = select(consent_ledger).where(consent_ledger.c.subject_id.in_(unique[start:start + _CHUNK]))
+        chunk = unique[start:start + _CHUNK]
+        query = select(*_SELECTED, consent_ledger.c.id).where(consent_ledger.c.subject_id.in_(_IDS))
         if channel is not None:
             query = query.where(consent_ledger.c.channel == channel)
-        rows.extend((int(row.id), _entry(row)) for row in conn.execute(query))
+        rows.extend((int(row.id), _entry(row)) for row in conn.execute(query, {"ids": chunk}))
     rows.sort(key=lambda pair: pair[0])
     return [entry for _, entry in rows]
 
@@ -146,7 +186,8 @@ def by_ids(conn: Connection, consent_ids: Iterable[str]) -> list[ConsentEntry]:
     unique = list(dict.fromkeys(consent_ids))
     rows: list[tuple[int, ConsentEntry]] = []
     for start in range(0, len(unique), _CHUNK):
-        query = select(consent_ledger).where(consent_ledger.c.consent_id.in_(unique[start:start + _CHUNK]))
+        chunk = unique[start:start + _CHUNK]
+        query = select(*_SELECTED, consent_ledger.c.id).where(consent_ledger.c.consent_id.in_(chunk))
         rows.extend((int(row.id), _entry(row)) for row in conn.execute(query))
     return [entry for _, entry in sorted(rows, key=lambda pair: pair[0])]
 
@@ -185,7 +226,7 @@ RESTRICTIVE = ("withdrawn", "denied", "expired")
 def unpropagated_withdrawals(conn: Connection, limit: int = 10_000) -> list[ConsentEntry]:
     """Withdrawals and refusals no recipient has been told about yet, nor marked as having none."""
     told = select(consent_propagation.c.consent_id).distinct()
-    query = (select(consent_ledger)
+    query = (select(*_SELECTED)
              .where(consent_ledger.c.status.in_(RESTRICTIVE), consent_ledger.c.consent_id.not_in(told))
              .order_by(consent_ledger.c.id).limit(limit))
     return [_entry(row) for row in conn.execute(query)]

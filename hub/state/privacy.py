@@ -9,11 +9,12 @@ consent screening and the ``crmhub consent`` / ``crmhub gdpr`` commands use.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from hub.state import audit as audit_log
 from hub.state import consent_ledger as ledger
@@ -23,7 +24,7 @@ from hub.state.audit import AuditEvent
 from hub.state.consent_ledger import ConsentEntry, Propagation
 from hub.state.database import read_tx, write_tx
 from hub.state.person_data import Link, Needles, Recipient
-from hub.state.schema import audit, match_keys, run_records, runs
+from hub.state.schema import audit, match_keys, run_records, runs, suppression
 from hub.state.store import StateStore
 from hub.state.subject_requests import RequestSystem, SubjectRequest
 from hub.state.suppression import SuppressionEntry
@@ -31,6 +32,10 @@ from hub.state.suppression import SuppressionEntry
 __all__ = ["BatchConsentState", "PrivacyStore"]
 
 _CHUNK = 500
+_SNAPSHOT_LIMIT = 200_000
+"""Up to this many entries the suppression list is held in memory per store, not queried per batch."""
+_SNAPSHOTS: weakref.WeakKeyDictionary[StateStore, tuple[tuple[Any, ...], dict[str, list[SuppressionEntry]]]] = (
+    weakref.WeakKeyDictionary())
 
 
 @dataclass(slots=True)
@@ -38,6 +43,9 @@ class BatchConsentState:
     """What the screening of one batch needs from the store, read in one transaction."""
 
     suppressed: dict[str, list[SuppressionEntry]] = field(default_factory=dict)
+    """Entries by identifier HMAC."""
+    suppressed_hubs: dict[str, list[SuppressionEntry]] = field(default_factory=dict)
+    """Entries by hub id (the list holds their pseudonyms)."""
     history: dict[str, list[ConsentEntry]] = field(default_factory=dict)
     """Ledger records by subject id, oldest first."""
 
@@ -51,14 +59,42 @@ class PrivacyStore:
         self.keys = store.keys
 
     # Runs ----------------------------------------------------------------------------------------
-    def batch_state(self, identifier_hmacs: Iterable[str], subject_ids: Iterable[str]) -> BatchConsentState:
-        """Suppression hits among ``identifier_hmacs`` and the ledger history of ``subject_ids``."""
+    def batch_state(self, identifier_hmacs: Sequence[str], subject_ids: Iterable[str],
+                    hub_ids: Sequence[str] = ()) -> BatchConsentState:
+        """Suppression hits among ``identifier_hmacs`` and ``hub_ids``, and the ledger history of ``subject_ids``."""
         state = BatchConsentState()
         with read_tx(self._engine) as conn:
-            state.suppressed = suppression_list.find(conn, identifier_hmacs)
+            whole = self._suppression_snapshot(conn)
+            # Hub ids are hashed only when some are on the list: that is one HMAC per record saved.
+            by_hub = {self.keys.pseudonym("hub_id", h): h for h in hub_ids} if whole is None or any(
+                entries[0].id_type == "hub_id" for entries in whole.values()) else {}
+            wanted = [*identifier_hmacs, *by_hub]
+            if whole is None:
+                found = suppression_list.find(conn, wanted)
+            else:
+                found = {h: whole[h] for h in wanted if h in whole}
+            for hmac, entries in found.items():
+                if hmac in by_hub:
+                    state.suppressed_hubs.setdefault(by_hub[hmac], []).extend(entries)
+                else:
+                    state.suppressed[hmac] = entries
             for entry in ledger.history(conn, subject_ids):
                 state.history.setdefault(entry.subject_id, []).append(entry)
         return state
+
+    def _suppression_snapshot(self, conn: Connection) -> dict[str, list[SuppressionEntry]] | None:
+        """The whole list, read again only when it changed (count or newest entry); ``None`` when too large."""
+        marker = tuple(conn.execute(select(func.count(), func.max(suppression.c.created_at))).one())
+        cached = _SNAPSHOTS.get(self.store)
+        if cached is not None and cached[0] == marker:
+            return cached[1]
+        if int(marker[0]) > _SNAPSHOT_LIMIT:
+            return None
+        whole: dict[str, list[SuppressionEntry]] = {}
+        for entry in suppression_list.list_entries(conn):
+            whole.setdefault(entry.identifier_hmac, []).append(entry)
+        _SNAPSHOTS[self.store] = (marker, whole)
+        return whole
 
     def record_batch(self, entries: Sequence[ConsentEntry], subject_rows: Sequence[tuple[str, str, str]],
                      events: Sequence[AuditEvent] = (), forget: Sequence[str] = ()) -> None:
