@@ -251,7 +251,7 @@ class BatchProcessor:
                 s.outcome = Outcome.CREATED
                 continue
             if self._round_trip is not None:
-                values = {k: v for k, v in values.items() if k in self._round_trip}
+                values = self._as_target_keeps(values)
             changes = self.identity.changes(s, values, state)
             if changes:
                 s.diff = {k: (state.get(k), v) for k, v in changes.items()}
@@ -263,6 +263,18 @@ class BatchProcessor:
             if s.secondary:
                 s.detail["merged_into"] = s.hub_id
         return patches
+
+    def _as_target_keeps(self, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` as the target would give them back: only fields it keeps, in the form it keeps them.
+
+        A target that cannot tell two values apart (``former_customer`` and ``other`` written as one
+        picklist value; ``granted`` written as "not opted out", read back as ``unknown``) must not
+        look changed on every run.
+        """
+        target_map = self.plan.target_map
+        kept = {k: v for k, v in values.items() if self._round_trip is None or k in self._round_trip}
+        echoed, _ = target_map.to_canonical(target_map.from_canonical(kept))
+        return {k: echoed[k] for k in kept if echoed.get(k) not in _EMPTY}
 
     def _write(self, live: list[Staged], patches: dict[str, dict[str, Any]]) -> None:
         plan = self.plan
