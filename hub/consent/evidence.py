@@ -117,8 +117,18 @@ def effective_channels(current: Iterable[ConsentEntry], history: Iterable[Consen
     """Merge the newest statement per (channel, system): ``current`` (this read) replaces its system's last."""
     newest: dict[tuple[str, str], ConsentEntry] = {}
     for entry in history:
-        if entry.purpose in (CHANNEL_PURPOSE, "*") and entry.channel in CHANNELS:
+        if entry.purpose not in (CHANNEL_PURPOSE, "*"):
+            continue
+        if entry.channel in CHANNELS:
             newest[(entry.channel, entry.source_system or entry.consent_id)] = entry  # oldest first: last wins
+        elif entry.channel == "any":
+            # A statement about marketing on no channel in particular: its refusal is a refusal on every one.
+            source = f"{entry.source_system or entry.consent_id} (any channel)"
+            for channel in CHANNELS:
+                if entry.status in RESTRICTIVE:
+                    newest[(channel, source)] = entry
+                else:
+                    newest.pop((channel, source), None)
     for entry in current:
         newest[(entry.channel, entry.source_system or entry.consent_id)] = entry
     by_channel: dict[str, list[ConsentEntry]] = {}

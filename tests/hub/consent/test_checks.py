@@ -251,3 +251,12 @@ def test_the_first_failing_check_in_order_names_the_rule() -> None:
                         "consent.retention_until": dt.date(2020, 1, 1)}
     assert suppressed_by(decide(everything_wrong, suppressions=("erasure",))) == "suppression_list"
     assert suppressed_by(decide(everything_wrong)) == "restriction"
+
+
+def test_a_marketing_withdrawal_on_no_particular_channel_closes_every_channel() -> None:
+    everywhere = ConsentEntry("hub1", "any", "marketing", "withdrawn", source_system="call-center",
+                              captured_at=dt.datetime(2025, 9, 1, tzinfo=dt.UTC))
+    assert suppressed_by(decide(PROVEN, history=(everywhere,))) == "legal_basis"
+    regranted = ConsentEntry("hub1", "any", "marketing", "granted", source_system="call-center",
+                             captured_at=dt.datetime(2025, 10, 1, tzinfo=dt.UTC))
+    assert decide(PROVEN, history=(everywhere, regranted)).verdict is ConsentVerdict.ALLOW
