@@ -94,6 +94,8 @@ class Reconciler:
         self.config = session.config
         self.store = session.store
         self.engine = session.engine
+        self.stage_seconds: dict[str, float] = {}
+        """Wall time of the last comparison's phases: ``read`` (every system, with links) and ``compare``."""
 
     def run(self, request: ReconcileRequest) -> ReconcileOutcome:
         """Compare the systems, write the report, heal with ``fix``; the outcome carries the summary."""
@@ -119,6 +121,7 @@ class Reconciler:
             history = self.history(name)
             seconds = time.monotonic() - started
             summary = build_summary(run_id, request, comparison, rules, seconds, history)
+            summary["stage_seconds"] = {k: round(v, 3) for k, v in self.stage_seconds.items()}
             fixed = None
             if request.fix:
                 from hub.reconcile.fix import heal
@@ -156,6 +159,7 @@ class Reconciler:
         fields = compared_fields(covered, stream)
         normaliser = Normaliser(stream, fields, request.case_sensitive)
         folder = Path(tempfile.mkdtemp(prefix="crmhub-reconcile-"))
+        clock = time.perf_counter()
         try:
             if request.workers > 1:
                 self._read_in_workers(systems, stream, fields, request, folder)
@@ -167,12 +171,14 @@ class Reconciler:
                         read_system(connector, mapping, fields, out, self.engine.retry)
                     load_links(links, system, stream, out)
                     out.finish()
+            self.stage_seconds["read"] = time.perf_counter() - clock
             index = ScratchIndex(folder, systems)
             try:
                 rules = pipeline_rules(self.config, systems)
                 return compare(index, normaliser, rules.policy, rules.delete_rule)
             finally:
                 index.close()
+                self.stage_seconds["compare"] = time.perf_counter() - clock - self.stage_seconds["read"]
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
