@@ -55,9 +55,9 @@ def make_connector(sandbox: ZohoSandbox, tmp_path: Path) -> ConnectorFactory:
 
 
 @pytest.fixture(scope="session")
-def oas() -> types.ModuleType:
-    """The OpenAPI checker (``oas.validate(operation, body)``, ``oas.problems(...)``)."""
-    spec = importlib.util.spec_from_file_location("zoho_oas_check", Path(__file__).with_name("oas_check.py"))
+def shapes() -> types.ModuleType:
+    """The answer shapes of Zoho's v8 API (``shapes.validate(operation, body)``, ``shapes.problems(...)``)."""
+    spec = importlib.util.spec_from_file_location("zoho_shapes", Path(__file__).with_name("zoho_shapes.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

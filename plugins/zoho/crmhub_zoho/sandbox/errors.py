@@ -1,8 +1,7 @@
 """Zoho's error bodies, as the v8 API sends them: ``{"code", "details", "message", "status": "error"}``.
 
-Codes and messages are the ones Zoho's OpenAPI files enumerate wherever they list them; the few
-they do not (``TOO_MANY_REQUESTS``, ``DISCRETE_PAGINATION_LIMIT_EXCEEDED``, ``EXPIRED_VALUE``) follow
-Zoho's status-code and pagination documentation.
+Codes and messages follow Zoho's v8 documentation of status codes, per-record results and
+pagination (``TOO_MANY_REQUESTS``, ``DISCRETE_PAGINATION_LIMIT_EXCEEDED``, ``EXPIRED_VALUE``…).
 """
 
 from __future__ import annotations

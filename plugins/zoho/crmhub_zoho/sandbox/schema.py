@@ -157,7 +157,7 @@ def _field_id(module: ModuleDef, name: str) -> str:
 
 
 def field_metadata(module: ModuleDef, f: FieldDef) -> dict[str, Any]:
-    """One entry of ``GET /crm/v8/settings/fields``, with every property Zoho's schema requires."""
+    """One entry of ``GET /crm/v8/settings/fields``, with the properties Zoho sends for a field."""
     minified = {"api_name": module.api_name, "id": module.module_id}
     label = f.label or f.api_name.replace("_", " ")
     picklist = [
