@@ -119,13 +119,16 @@ class HubSpotClient:
             for sdk_api in self._apis:
                 sdk_api.api_client.configuration.access_token = token
             self._sent_token = token
-        self.limiter.acquire(search=search)
+        slot = self.limiter.acquire(search=search)
         try:
             raw = getattr(api, method)(*args, _preload_content=False, _request_timeout=self.config.timeout_s,
                                        **kwargs)
+            body = raw.data  # read the whole answer before the slot's window time starts
         except self._api_exceptions as exc:
+            self.limiter.release(slot)
             raise self._classify(exc, token) from None
         except Exception as exc:
+            self.limiter.release(slot)
             if _is_tls_error(exc):
                 raise FatalError(f"HubSpot TLS verification failed ({self.config.url}): set ca_file to the CA "
                                  "that signed the server's certificate") from None
@@ -133,9 +136,10 @@ class HubSpotClient:
                 raise RetriableError(f"HubSpot unreachable during {method}: {type(exc).__name__}",
                                      retry_after=1.0) from None
             raise
+        self.limiter.release(slot)
         headers = dict(raw.headers.items())
         self.limiter.observe(headers)
-        return Response(raw.status, headers, _json(raw.data))
+        return Response(raw.status, headers, _json(body))
 
     def _classify(self, exc: Any, token: str) -> Exception:
         status = int(getattr(exc, "status", 0) or 0)

@@ -5,11 +5,17 @@ per second, and a daily allowance. The limiter holds each request back until it 
 ``X-HubSpot-RateLimit-*`` headers to learn the account's real limits and what other clients used, and after a 429
 holds *every* caller until ``Retry-After`` has passed, so no request is sent early. Waiting for a free slot is
 throttling, not retrying: the engine still owns retries.
+
+A request occupies its slot from the moment it is sent until ten seconds after its *answer* arrived. HubSpot
+counted it somewhere in between; counting from the answer is the only bound that holds when the network or a
+loaded machine delays requests unevenly (counting from the send lets a slow early request and a fast late one
+overlap in HubSpot's window, and a 429 follows).
 """
 
 from __future__ import annotations
 
 import collections
+import math
 import threading
 import time
 from collections.abc import Mapping
@@ -17,8 +23,18 @@ from collections.abc import Mapping
 from hub.errors import QuotaExhaustedError
 
 TEN_SECONDS = 10.0
-# Headroom against clock differences between the moment we count a request and the moment HubSpot does.
-SEND_MARGIN_S = 0.05
+# Headroom against clock differences between this machine and HubSpot's.
+SEND_MARGIN_S = 0.02
+_IN_FLIGHT = math.inf
+
+
+class Slot:
+    """One request's place in the windows; :meth:`AccountLimiter.release` dates it when the answer arrives."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: list[list[float]]) -> None:
+        self.entries = entries
 
 
 class AccountLimiter:
@@ -37,12 +53,13 @@ class AccountLimiter:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._sent: collections.deque[float] = collections.deque()
-        self._searches: collections.deque[float] = collections.deque()
+        # Each entry is [time the answer arrived], or [inf] while the request is in flight.
+        self._sent: list[list[float]] = []
+        self._searches: list[list[float]] = []
         self._hold_until = 0.0
 
-    def acquire(self, *, search: bool = False) -> None:
-        """Block until one more request (a search request when ``search``) fits the account's limits."""
+    def acquire(self, *, search: bool = False) -> Slot:
+        """Block until one more request (a search request when ``search``) fits; release the slot afterwards."""
         while True:
             with self._lock:
                 left = self.daily_remaining
@@ -56,30 +73,31 @@ class AccountLimiter:
                 now = self._clock()
                 wait = self._wait_needed(now, search)
                 if wait <= 0:
-                    self._sent.append(now)
+                    entries = [[_IN_FLIGHT]]
+                    self._sent.append(entries[0])
                     if search:
-                        self._searches.append(now)
+                        entries.append([_IN_FLIGHT])
+                        self._searches.append(entries[1])
                     if self.daily_remaining is not None:
                         self.daily_remaining -= 1
                     self.requests += 1
-                    return
+                    return Slot(entries)
             wait = max(wait, 0.001)  # never a zero-length sleep that float rounding could repeat forever
             self.waited_s += wait
             self._sleep(wait)
 
+    def release(self, slot: Slot) -> None:
+        """The answer to ``slot``'s request arrived (or it failed): its window time starts now."""
+        with self._lock:
+            now = self._clock()
+            for entry in slot.entries:
+                entry[0] = now
+
     def _wait_needed(self, now: float, search: bool) -> float:
         wait = self._hold_until - now
-        window = TEN_SECONDS + SEND_MARGIN_S
-        while self._sent and now - self._sent[0] >= window:
-            self._sent.popleft()
-        if self.per_10s is not None and len(self._sent) >= self.per_10s:
-            wait = max(wait, window - (now - self._sent[0]))
-        if search and self.search_per_s is not None:
-            second = 1.0 + SEND_MARGIN_S
-            while self._searches and now - self._searches[0] >= second:
-                self._searches.popleft()
-            if len(self._searches) >= self.search_per_s:
-                wait = max(wait, second - (now - self._searches[0]))
+        wait = max(wait, _window_wait(self._sent, self.per_10s, TEN_SECONDS + SEND_MARGIN_S, now))
+        if search:
+            wait = max(wait, _window_wait(self._searches, self.search_per_s, 1.0 + SEND_MARGIN_S, now))
         return wait
 
     def observe(self, headers: Mapping[str, str]) -> None:
@@ -100,6 +118,17 @@ class AccountLimiter:
         """After a 429: no caller sends anything for ``seconds``."""
         with self._lock:
             self._hold_until = max(self._hold_until, self._clock() + seconds)
+
+
+def _window_wait(entries: list[list[float]], limit: int | None, window: float, now: float) -> float:
+    """Seconds until one more request fits ``limit`` per ``window`` (dropping entries that left the window)."""
+    entries[:] = [e for e in entries if now - e[0] < window]
+    if limit is None or len(entries) < limit:
+        return 0.0
+    answered = [e[0] for e in entries if e[0] != _IN_FLIGHT]
+    if not answered:
+        return 0.05  # every slot is in flight: look again shortly
+    return window - (now - min(answered))
 
 
 def _int(value: str | None) -> int | None:

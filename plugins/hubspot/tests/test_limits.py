@@ -49,24 +49,40 @@ class FakeClock:
         self.now += seconds
 
 
+def send(limiter: AccountLimiter, *, search: bool = False) -> None:
+    """One request: take a slot, get the answer at once."""
+    limiter.release(limiter.acquire(search=search))
+
+
 def test_limiter_holds_the_request_that_would_overflow_the_window() -> None:
     clock = FakeClock()
     limiter = AccountLimiter(3, 5, None, clock=clock, sleep=clock.sleep)
     for _ in range(3):
-        limiter.acquire()
+        send(limiter)
     assert clock.slept == []
-    limiter.acquire()
-    assert clock.slept and sum(clock.slept) >= 10.0  # waited for the oldest request to leave the window
+    send(limiter)
+    assert clock.slept
+    assert sum(clock.slept) >= 10.0  # waited for the oldest request to leave the window
+
+
+def test_a_slow_answer_keeps_its_slot_until_ten_seconds_after_it_arrived() -> None:
+    clock = FakeClock()
+    limiter = AccountLimiter(1, 5, None, clock=clock, sleep=clock.sleep)
+    slow = limiter.acquire()
+    clock.now += 3.0  # the answer takes three seconds: HubSpot may have counted the request late
+    limiter.release(slow)
+    send(limiter)
+    assert clock.now - 100.0 >= 13.0  # ten seconds after the *answer*, not after the send
 
 
 def test_search_has_its_own_secondly_limit() -> None:
     clock = FakeClock()
     limiter = AccountLimiter(100, 5, None, clock=clock, sleep=clock.sleep)
     for _ in range(5):
-        limiter.acquire(search=True)
-    limiter.acquire()  # a plain request is not held by the search limit
+        send(limiter, search=True)
+    send(limiter)  # a plain request is not held by the search limit
     assert clock.slept == []
-    limiter.acquire(search=True)
+    send(limiter, search=True)
     assert sum(clock.slept) >= 1.0
 
 
@@ -76,16 +92,16 @@ def test_headers_teach_the_real_tier_and_a_429_holds_everyone() -> None:
     limiter.observe({"X-HubSpot-RateLimit-Max": "100", "X-HubSpot-RateLimit-Remaining": "80"})
     assert limiter.per_10s == 100
     limiter.hold(2.0)
-    limiter.acquire()
+    send(limiter)
     assert sum(clock.slept) >= 2.0
 
 
 def test_daily_reserve_stops_before_the_allowance_is_spent() -> None:
     limiter = AccountLimiter(None, None, 1000, daily_reserve=10)
     limiter.observe({"X-HubSpot-RateLimit-Daily-Remaining": "11"})
-    limiter.acquire()
+    send(limiter)
     with pytest.raises(QuotaExhaustedError, match="resumes from its checkpoint") as caught:
-        limiter.acquire()
+        send(limiter)
     assert caught.value.resume_after is not None
 
 
