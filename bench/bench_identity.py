@@ -212,7 +212,8 @@ def run_incremental(known: int, new: int, seed: int) -> dict[str, Any]:
         wall, cpu = time.perf_counter(), time.process_time()
         features = [matcher.features(record) for _, record in arriving]
         block = [matcher.block_keys(f, keys.pseudonym) for f in features]
-        found = index.find_candidates("contacts", [k for ks in block for k in ks], 200)
+        limit = matcher.settings.max_block_size
+        found = index.find_candidates("contacts", [k for ks in block for k in ks], limit)
         wanted = sorted({h for ks in block for k in ks for h in found.get(k, ())})
         fetched = {h: matcher.features(target[h]) for h in wanted}  # the target's lookup(hub_ids)
         decisions = []

@@ -80,6 +80,8 @@ class IdentityResolver:
         self.store = store
         self._matcher: IncrementalMatcher | None = None
         self._ledger: IdentityStore | None = None
+        self._block_keys: dict[int, list[str]] = {}
+        """Blocking-key HMACs of this batch's records by ``seq``: computed once, used to match and to index."""
         self.settings: StreamIdentitySettings = _settings(plan)
 
     # Set-up, lazily: a run whose records all resolve by id never loads the matcher --------------------
@@ -131,6 +133,7 @@ class IdentityResolver:
         stream = self.plan.stream
         features = {s.seq: matcher.features(s.canonical) for s in wanted}
         keys = {s.seq: matcher.block_keys(features[s.seq], self.pseudonym) for s in wanted}
+        self._block_keys.update(keys)
         index = self.ledger.find_candidates(stream, [k for ks in keys.values() for k in ks],
                                             self.settings.max_block_size)
         vetoed = self.ledger.vetoed(stream, [s.own_id for s in wanted])
@@ -201,13 +204,19 @@ class IdentityResolver:
         """Index every record's blocking keys under its hub id, and remember the merges of this batch."""
         matcher = self.matcher
         if self.plan.dry_run:
+            self._block_keys.clear()
             return
         from hub.state.resolution import Member, MergeRecord
 
         if matcher is not None:
-            rows = [(key, s.hub_id) for s in live if s.hub_id and s.canonical is not None
-                    for key in matcher.block_keys(matcher.features(s.canonical), self.pseudonym)]
+            # Records linked before were indexed when they were first seen: re-hashing them on every
+            # sync would cost more than the rare key a later edit adds.
+            cached = self._block_keys
+            rows = [(key, s.hub_id) for s in live if s.hub_id and s.canonical is not None and not s.known
+                    for key in cached.get(s.seq) or matcher.block_keys(matcher.features(s.canonical),
+                                                                        self.pseudonym)]
             self.ledger.stage_block_keys(self.plan.stream, rows)
+        self._block_keys.clear()
         merged = [s for s in live if s.secondary and not s.known and s.hub_id]
         if merged:
             self.ledger.record_merges([
@@ -236,11 +245,15 @@ class IdentityResolver:
         return chosen.changes
 
     def _sources(self, hub_id: str) -> Callable[[str], str | None]:
-        golden = self.ledger.golden_fields(self.plan.stream, [hub_id]).get(hub_id, {})
-        links = self.store.hub_links([hub_id], self.plan.stream).get(hub_id, {})
-        primary = min(links, key=self._rank) if links else None
+        """Where each current field of ``hub_id`` came from; read only if a ``source_priority`` rule asks."""
+        loaded: list[tuple[dict[str, Any], str | None]] = []
 
         def source(field: str) -> str | None:
+            if not loaded:
+                golden = self.ledger.golden_fields(self.plan.stream, [hub_id]).get(hub_id, {})
+                links = self.store.hub_links([hub_id], self.plan.stream).get(hub_id, {})
+                loaded.append((golden, min(links, key=self._rank) if links else None))
+            golden, primary = loaded[0]
             known = golden.get(field)
             return known.connection if known else primary
 

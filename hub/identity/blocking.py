@@ -3,14 +3,16 @@
 Each blocking rule files every record under zero or more keys (its e-mail, its phones, its sorted
 name words, …); only records sharing a key are compared. Rules run in order, and a pair is produced
 by the first rule that brings it together only (the later ones see it was already produced), as in
-Splink. A block larger than ``max_block_size`` (a common name in a big city, a shared switchboard
-number) is not compared all against all: its members are sorted and each is compared with its
-nearest ``window`` neighbours, so one popular key costs ``window × size`` comparisons, not ``size²``.
+Splink. A key shared by more than ``max_block_size`` records (a common name in a big city, a shared
+switchboard number) is too common to be evidence and its block is skipped: agreeing on it could not
+carry a pair to a match on its own, the pairs that matter share a rarer key under another rule, and
+comparing it all against all would cost ``size²``. The same limit applies to the candidate index
+in syncs, so batch and incremental matching see the same candidates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from hub.identity.profiles import Features, StreamProfile
@@ -53,10 +55,8 @@ def candidate_pairs(
     rules: Sequence[str],
     features: Sequence[Features],
     *,
-    max_block_size: int = 200,
-    window: int = 10,
+    max_block_size: int = 50,
     stats: BlockingStats | None = None,
-    sort_key: Callable[[Features], str] | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Pairs ``(i, j)`` with ``i < j`` of records sharing a blocking key; each pair at most once."""
     unknown = [name for name in rules if name not in profile.blocking]
@@ -65,7 +65,6 @@ def candidate_pairs(
                          f"(known: {', '.join(profile.blocking)})")
     stats = stats if stats is not None else BlockingStats()
     keys = record_keys(profile, rules, features)
-    order = sort_key or (lambda f: "\x1f".join(str(x) for x in f[:3]))
     for r, name in enumerate(rules):
         blocks: dict[str, list[int]] = {}
         for i, key in enumerate(keys[r]):
@@ -79,7 +78,10 @@ def candidate_pairs(
         for block_key, members in blocks.items():
             if len(members) < 2:
                 continue
-            for i, j in _block_pairs(members, features, max_block_size, window, order, stats):
+            if len(members) > max_block_size:
+                stats.large_blocks += 1
+                continue
+            for i, j in _block_pairs(members):
                 if any(_shares(previous[i], previous[j]) for previous in earlier):
                     continue
                 if not isinstance(own[i], str) and _first_shared(own[i], own[j]) != block_key:
@@ -94,17 +96,7 @@ def _first_shared(a: Key, b: Key) -> str | None:
     return next((k for k in keys if _shares(k, b)), None)
 
 
-def _block_pairs(
-    members: list[int], features: Sequence[Features], limit: int, window: int,
-    order: Callable[[Features], str], stats: BlockingStats,
-) -> Iterator[tuple[int, int]]:
-    if len(members) <= limit:
-        for x, i in enumerate(members):
-            for j in members[x + 1:]:
-                yield i, j
-        return
-    stats.large_blocks += 1
-    ranked = sorted(members, key=lambda i: (order(features[i]), i))
-    for x, i in enumerate(ranked):
-        for j in ranked[x + 1:x + 1 + window]:
+def _block_pairs(members: list[int]) -> Iterator[tuple[int, int]]:
+    for x, i in enumerate(members):
+        for j in members[x + 1:]:
             yield i, j
