@@ -1,17 +1,18 @@
 """Whole runs through the engine: 20,000 records read back past Zoho's 2,000-record page limit, OAuth
-tokens expiring and revoked mid-run."""
+tokens expiring and revoked mid-run, Zoho as the source of an incremental sync with deletes."""
 
 from __future__ import annotations
 
 import csv
 import logging
+import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 from crmhub_zoho.sandbox import ZohoSandbox
 
-from hub.records import Checkpoint, SourceRecord
+from hub.records import Checkpoint, SourceRecord, WriteOutcome, WriteRequest
 from hub.testing import run_migration, write_config
 
 
@@ -93,3 +94,36 @@ def test_tokens_expiring_and_revoked_mid_run_are_refreshed(tmp_path: Path, sandb
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (*cred.issued, cred.client_secret, cred.refresh_token, cred.access_token):
         assert secret not in logged
+
+
+def test_zoho_to_sqlite_incremental_sync_propagates_edits_and_deletes(
+        tmp_path: Path, sandbox: ZohoSandbox, make_connector, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZOHO_SANDBOX_TOKEN", sandbox.token)
+    start = sandbox.store.now()
+    sandbox.store.clock = lambda: start
+    people = [WriteRequest(f"s-{i}", {"Last_Name": f"Aksoy {i}", "Email": f"aksoy{i}@example.com.tr",
+                                      "Mailing_City": "Muğla"}) for i in range(120)]
+    with make_connector() as connector:
+        connector.write("Contacts", people)
+    db = tmp_path / "warehouse.db"
+    config = write_config(tmp_path / "hub", {
+        "zoho": zoho_connection(sandbox, overlap_seconds=60),
+        "warehouse": {"connector": "sql", "url": f"sqlite:///{db}", "table": "contacts"},
+    }, pipelines={"zoho-to-warehouse": {"source": "zoho", "target": "warehouse", "streams": ["contacts"],
+                                        "deletes": "propagate", "workers": 1}})
+    first = run_migration(config, "zoho", "warehouse", pipeline="zoho-to-warehouse")
+    assert first["status"] == "succeeded" and first["created"] == 120, first
+
+    sandbox.store.clock = lambda: start + 5  # Zoho stamps Modified_Time to the second
+    with make_connector() as connector:
+        connector.write("Contacts", [WriteRequest("s-5", {"Mailing_City": "İzmir", "Title": "Müdür"})])
+        assert connector.delete("Contacts", ["s-9"])[0].outcome is WriteOutcome.DELETED
+    second = run_migration(config, "zoho", "warehouse", pipeline="zoho-to-warehouse")
+    assert second["status"] == "succeeded", second
+    assert (second["read"], second["updated"], second["deleted"]) == (1, 1, 1), second
+    third = run_migration(config, "zoho", "warehouse", pipeline="zoho-to-warehouse")
+    assert (third["read"], third["updated"], third["deleted"]) == (0, 0, 0), third
+    with sqlite3.connect(db) as conn:
+        rows = dict(conn.execute("SELECT email, address__city FROM contacts").fetchall())
+    assert len(rows) == 119 and "aksoy9@example.com.tr" not in rows
+    assert rows["aksoy5@example.com.tr"] == "İzmir" and rows["aksoy6@example.com.tr"] == "Muğla"
