@@ -283,6 +283,21 @@ class IdentityStore:
                 found.update((a, b) for a, b in conn.execute(query))
         return found
 
+    # Erasure ---------------------------------------------------------------------------------------
+    def forget(self, hub_ids: Sequence[str]) -> None:
+        """Remove what identity resolution keeps about these hub ids (for an erasure request).
+
+        Their candidate-index keys, golden-field sources and vetoes go; review items and merges keep
+        only ids and scores and stay as the record of decisions taken.
+        """
+        wanted = sorted(set(hub_ids))
+        with write_tx(self._engine) as conn:
+            for chunk in _chunks(wanted):
+                conn.execute(delete(block_keys).where(block_keys.c.hub_id.in_(chunk)))
+                conn.execute(delete(golden_fields).where(golden_fields.c.hub_id.in_(chunk)))
+                conn.execute(delete(match_vetoes).where(or_(match_vetoes.c.hub_a.in_(chunk),
+                                                            match_vetoes.c.hub_b.in_(chunk))))
+
     # Golden records --------------------------------------------------------------------------------
     def record_golden_fields(self, stream: str, hub_id: str, chosen: Sequence[GoldenField]) -> None:
         """Remember (replacing earlier choices) which source supplied each field of ``hub_id``."""

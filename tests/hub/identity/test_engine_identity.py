@@ -173,3 +173,23 @@ def test_a_configured_survivorship_rule_lets_a_trusted_source_overwrite_and_reco
     assert golden["address.city"].connection == "legacy"
     assert golden["address.city"].rule == "source_priority"
     assert "first_name" not in golden
+
+
+def test_forgetting_a_person_removes_their_candidate_keys(config: Path) -> None:
+    from sqlalchemy import func
+
+    from hub.state.schema import block_keys
+
+    migrate_known(config)
+    with open_hub(config) as hub:
+        ledger = IdentityStore(hub.store)
+        hub_id = hub.store.resolve("crm", "contacts", ["c1"])["c1"]
+
+        def count() -> int:
+            with hub.store.engine.connect() as conn:
+                query = select(func.count()).select_from(block_keys).where(block_keys.c.hub_id == hub_id)
+                return int(conn.execute(query).scalar_one())
+
+        assert count() > 0  # indexed when first migrated
+        ledger.forget([hub_id])
+        assert count() == 0
