@@ -155,14 +155,29 @@ def test_windows_split_when_a_query_would_pass_the_result_cap(make_sandbox: Sand
 
 
 def test_incremental_sync_over_ten_thousand_changes_in_one_window(make_sandbox: SandboxFactory,
-                                                                  make_connector: ConnectorFactory) -> None:
+                                                                  make_connector: ConnectorFactory,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     sandbox = make_sandbox(search_per_second=None)
     connector = make_connector(sandbox, overlap_s=0, properties={"contacts": ["email", "firstname"]})
-    _, checkpoints = split(connector.read("contacts", None))
     ids = seed(sandbox, 10_500)
-    records, _ = split(connector.read("contacts", checkpoints[-1]))
+    start = int(time.time() * 1000) - 60_000
+    restamp(sandbox, ids, start, 1)  # 10,500 changes within 10.5 s, all after the cursor
+    origin = Checkpoint("contacts", {"phase": "incremental", "ts": start - 1, "id": ""})
+    totals: list[int] = []
+    real_search = connector._reader._search_window
+
+    def spy(stream: str, low: int, high: int, *, after_id: int) -> dict[str, object]:
+        answer = real_search(stream, low, high, after_id=after_id)
+        if after_id == 0:
+            totals.append(int(answer["total"]))  # type: ignore[call-overload]
+        return answer
+
+    monkeypatch.setattr(connector._reader, "_search_window", spy)
+    records, _ = split(connector.read("contacts", origin))
     assert Counter(r.id for r in records) == Counter(ids)  # every change once, none past the cap lost
-    assert sandbox.counts["search"] >= 10_500 // 200
+    assert totals[0] == 10_500  # the whole range would overflow one query …
+    assert max(totals[1:]) <= 10_000  # … so it was split where the 10,000th result falls
+    assert sum(totals[1:]) == 10_500
 
 
 def test_same_millisecond_records_resume_by_id(make_sandbox: SandboxFactory,
