@@ -129,7 +129,8 @@ def complete_block(given: Mapping[str, Any], current: Mapping[str, Any] | None) 
     """The whole block to send: ``given`` over Zoho's ``current`` block, the basis settled; ``None``: send none.
 
     ``$stop_processing`` and ``$basis_derived`` never reach Zoho: a restriction is the basis
-    ``Stop Processing``, and lifting it derives the basis again from the channels.
+    ``Stop Processing``; it stands until ``$stop_processing: false`` lifts it (even a stated basis
+    does not replace it), and lifting it writes the stated basis or derives it again from the channels.
     """
     given = dict(given)
     derived = bool(given.pop(DERIVED_KEY, False))
@@ -137,12 +138,12 @@ def complete_block(given: Mapping[str, Any], current: Mapping[str, Any] | None) 
     now = {k: v for k, v in (current or {}).items() if k not in (STOP_KEY, DERIVED_KEY, "id") and v is not None}
     merged = {**now, **given}
     held = now.get(BASIS)
-    if stop is True:
-        merged[BASIS] = STOP_PROCESSING
+    if stop is True or (held == STOP_PROCESSING and stop is not False):
+        merged[BASIS] = STOP_PROCESSING  # a restriction stands until it is lifted in so many words
     elif BASIS in given and not derived:
         pass  # a stated basis
-    elif held in FIXED_BASES or (held == STOP_PROCESSING and stop is not False):
-        merged[BASIS] = held  # a derived stage never replaces a stated reason or a standing restriction
+    elif held in FIXED_BASES:
+        merged[BASIS] = held  # a derived stage never replaces a stated reason for processing
     elif any(flag in given for flag in CHANNEL_FLAGS) or held == STOP_PROCESSING or (held is None and given):
         merged[BASIS] = derive_basis([merged.get(flag) for flag in CHANNEL_FLAGS])
     elif held is not None:

@@ -61,6 +61,10 @@ def test_restriction_is_stop_processing_and_lifting_it_derives_the_stage_again()
     assert read_block({**restricted, "$stop_processing": True})[3] is True
     held = {**restricted, "$stop_processing": True}
     assert complete_block({"Contact_Through_Email": False}, held)["Data_Processing_Basis"] == "Stop Processing"
+    stated = write_block(["contract", None, None, None, None])
+    assert complete_block(stated, held)["Data_Processing_Basis"] == "Stop Processing", "only a lift lifts it"
+    assert complete_block(write_block(["contract", None, None, False, None]), held)["Data_Processing_Basis"] == \
+        "Contract"
     lifted = complete_block(write_block([None, None, None, False, None]), held)
     assert lifted["Data_Processing_Basis"] == "Consent - Obtained" and lifted["Contact_Through_Email"] is True
 
@@ -115,3 +119,17 @@ def test_connector_sends_a_whole_block_and_keeps_a_stated_basis_on_partial_updat
                       "Consent_Through": "sözleşme"}
     assert found["c-2"][BLOCK]["Data_Processing_Basis"] == "Consent - Denied"
     assert found["c-1"][BLOCK]["$stop_processing"] is False
+
+
+def test_restriction_reaches_zoho_as_stop_processing_and_is_lifted(make_connector, contacts) -> None:
+    with make_connector() as connector:
+        first = contacts.from_canonical({"last_name": "Kaya", "consent.email": "granted"})
+        connector.write("Contacts", [WriteRequest("r-1", first)])
+        connector.write("Contacts", [WriteRequest("r-1", contacts.from_canonical(
+            {"consent.processing_restricted": True}))])  # what `crmhub gdpr restrict` writes
+        restricted, _ = contacts.to_canonical(connector.lookup("Contacts", ["r-1"])["r-1"])
+        connector.write("Contacts", [WriteRequest("r-1", contacts.from_canonical(
+            {"consent.processing_restricted": False}))])  # `--lift`
+        lifted, _ = contacts.to_canonical(connector.lookup("Contacts", ["r-1"])["r-1"])
+    assert restricted["consent.processing_restricted"] is True and restricted["consent.email"] == "granted"
+    assert lifted["consent.processing_restricted"] is False and lifted["consent.legal_basis"] == "consent"
