@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
 from hub.app import start_plugins
 from hub.cli.common import EXIT_USAGE, fail, out, print_json, reported_errors
@@ -68,11 +69,19 @@ def sandbox(
     name: Annotated[str, typer.Argument(help="sandbox name, e.g. salesforce, hubspot, zoho")],
     port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0: any free port)")] = 0,
     data: Annotated[Path | None, typer.Option("--data", help="folder that keeps the sandbox's records")] = None,
+    setting: Annotated[list[str] | None, typer.Option(
+        "--set", help="a sandbox setting as KEY=VALUE (limits, fault injection; see the plugin's README)")] = None,
 ) -> None:
     """Start a vendor sandbox on 127.0.0.1; print {"url", "token", "ca_file"} once listening; serve until stopped."""
+    settings = {}
+    for item in setting or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--set takes KEY=VALUE, not {item!r}", EXIT_USAGE)
+        settings[key.strip()] = yaml.safe_load(value)
     with reported_errors():
         starter = start_plugins().sandboxes.get(name)
-        running = starter(SandboxOptions(port=port, data_dir=data))
+        running = starter(SandboxOptions(port=port, data_dir=data, settings=settings))
     print_json({"url": running.url, "token": running.token, "ca_file": running.ca_file})
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

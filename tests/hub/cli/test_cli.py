@@ -112,3 +112,31 @@ def test_audit_verify_passes_on_an_untouched_log(tmp_path: Path) -> None:
 
     assert result.exit_code == 0
     assert last_json(result.stdout)["ok"] is True
+
+
+def test_sandbox_prints_one_json_line_and_serves_until_stopped(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hub", "sandbox", "hubspot", "--data", str(tmp_path), "--set", "tier=pro"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "CRMHUB_BLOCK_PLUGINS": "zoho,salesforce"},
+    )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        assert set(info) == {"url", "token", "ca_file"}
+        request = urllib.request.Request(  # noqa: S310 - the sandbox on 127.0.0.1
+            f"{info['url']}/crm/v3/properties/contacts", headers={"Authorization": f"Bearer {info['token']}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - the sandbox on 127.0.0.1
+            assert answer.status == 200
+            assert int(answer.headers["X-HubSpot-RateLimit-Max"]) == 190
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        if process.stdout:
+            process.stdout.close()
