@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from zohocrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken
-from zohocrmsdk.src.com.zoho.api.authenticator.store.token_store import TokenStore
-from zohocrmsdk.src.com.zoho.crm.api.user_signature import UserSignature
+from zohocrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken  # type: ignore[import-untyped]
+from zohocrmsdk.src.com.zoho.api.authenticator.store.token_store import TokenStore  # type: ignore[import-untyped]
+from zohocrmsdk.src.com.zoho.crm.api.user_signature import UserSignature  # type: ignore[import-untyped]
 
 from crmhub_zoho.config import ZohoConfig
 from hub.errors import register_secret

@@ -37,10 +37,10 @@ class ZohoClient:
     """One connection's SDK environment and the few operations the connector needs."""
 
     def __init__(self, config: ZohoConfig, connection: str, work_dir: Path, kv: Any) -> None:
-        from zohocrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
-        from zohocrmsdk.src.com.zoho.crm.api.initializer import Initializer
-        from zohocrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig
-        from zohocrmsdk.src.com.zoho.crm.api.util.constants import Constants
+        from zohocrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter  # type: ignore[import-untyped]
+        from zohocrmsdk.src.com.zoho.crm.api.initializer import Initializer  # type: ignore[import-untyped]
+        from zohocrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig  # type: ignore[import-untyped]
+        from zohocrmsdk.src.com.zoho.crm.api.util.constants import Constants  # type: ignore[import-untyped]
 
         transport.install()
         self.config = config
@@ -91,7 +91,7 @@ class ZohoClient:
     # Calls ------------------------------------------------------------------------------------------
     def call(self, what: str, fn: Any, cost: int = 1) -> tuple[int, dict[str, Any] | None, Any]:
         """Run one SDK call; return ``(status, raw JSON body, SDK object)`` or raise a classified error."""
-        from zohocrmsdk.src.com.zoho.crm.api.exception.sdk_exception import SDKException
+        from zohocrmsdk.src.com.zoho.crm.api.exception.sdk_exception import SDKException  # type: ignore[import-untyped]
 
         self.credits.spend(cost, what)
         with self.scope():
@@ -131,7 +131,8 @@ class ZohoClient:
                 status = 401
             elif inner == "TOO_MANY_REQUESTS":
                 status = 429
-            body = {"code": inner, "message": details.get("message"), "details": {}, "status": "error"}
+            body: dict[str, Any] = {"code": inner, "message": details.get("message"), "details": {},
+                                    "status": "error"}
             if status >= 500 or inner:
                 return self._api_error(what, status, body, None)
         text = scrub(f"{code} {getattr(exc, 'message', '') or ''} {details or ''}")
@@ -141,7 +142,8 @@ class ZohoClient:
 
     def _api_error(self, what: str, status: int, body: dict[str, Any], headers: Any) -> CrmhubError:
         code = str(body.get("code"))
-        details = body.get("details") if isinstance(body.get("details"), dict) else {}
+        found = body.get("details")
+        details: dict[str, Any] = found if isinstance(found, dict) else {}
         message = f"Zoho {what}: {code} ({body.get('message')})"
         if status == 401 and code == "INVALID_TOKEN" and self.config.refresh_token is not None:
             reset_access_token(self.token)
@@ -173,7 +175,7 @@ def _retry_after(headers: Any) -> float | None:
 
 
 def _initializer_file() -> str:
-    from zohocrmsdk.src.com.zoho.crm.api import initializer
+    from zohocrmsdk.src.com.zoho.crm.api import initializer  # type: ignore[import-untyped]
 
     return str(initializer.__file__)
 

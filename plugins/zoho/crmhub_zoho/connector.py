@@ -43,7 +43,7 @@ class ZohoConnector(Connector):
     default_mapping: ClassVar[str | None] = "zoho"
     write_batch_size: ClassVar[int] = 100
 
-    def __init__(self, config: ZohoConfig, context: ConnectorContext) -> None:  # type: ignore[override]
+    def __init__(self, config: ZohoConfig, context: ConnectorContext) -> None:
         super().__init__(config, context)
         self.config: ZohoConfig = config
         self._client: ZohoClient | None = None
@@ -260,7 +260,8 @@ def _unchanged(found: dict[str, ZohoField], fields: dict[str, Any], now: dict[st
 
 
 def _result(key: str, answer: dict[str, Any]) -> WriteResult:
-    details = answer.get("details") if isinstance(answer.get("details"), dict) else {}
+    found = answer.get("details")
+    details: dict[str, Any] = found if isinstance(found, dict) else {}
     if answer.get("status") == "success":
         outcome = WriteOutcome.CREATED if answer.get("action") == "insert" else WriteOutcome.UPDATED
         return WriteResult(key, outcome, target_id=str(details.get("id")))

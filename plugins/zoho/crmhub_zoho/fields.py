@@ -62,14 +62,15 @@ def describe(metadata: list[dict[str, Any]]) -> dict[str, ZohoField]:
         if kind == "consent_lookup":
             out[name] = ZohoField(name, kind, FieldSpec(name, FieldType.MAP, description="GDPR consent block"))
             for part, ftype in CONSENT_PARTS.items():
-                choices = PROCESSING_BASES if part == "Data_Processing_Basis" else ()
+                bases = PROCESSING_BASES if part == "Data_Processing_Basis" else ()
                 dotted = f"{name}.{part}"
-                out[dotted] = ZohoField(dotted, "consent_part", FieldSpec(dotted, ftype, choices=choices))
+                out[dotted] = ZohoField(dotted, "consent_part", FieldSpec(dotted, ftype, choices=bases))
             continue
         if kind in SKIPPED_TYPES or kind not in _TYPES:
             continue
         read_only = bool(item.get("read_only") or item.get("field_read_only"))
-        choices = tuple(str(p["actual_value"]) for p in item.get("pick_list_values") or [] if p.get("actual_value"))
+        choices: tuple[str, ...] = tuple(str(p["actual_value"]) for p in item.get("pick_list_values") or []
+                                         if p.get("actual_value"))
         spec = FieldSpec(
             name=name, type=_TYPES[kind], required=bool(item.get("system_mandatory")),
             max_length=item.get("length") if _TYPES[kind] in (FieldType.STRING, FieldType.ENUM) else None,
@@ -117,8 +118,8 @@ def same_block(wanted: dict[str, Any], current: dict[str, Any] | None) -> bool:
 
 def to_sdk_record(fields: dict[str, ZohoField], values: dict[str, Any]) -> Any:
     """A ``Record`` of the SDK holding ``values`` (flat Zoho names), each converted to the SDK's type."""
-    from zohocrmsdk.src.com.zoho.crm.api.record import Consent, Record
-    from zohocrmsdk.src.com.zoho.crm.api.util import Choice
+    from zohocrmsdk.src.com.zoho.crm.api.record import Consent, Record  # type: ignore[import-untyped]
+    from zohocrmsdk.src.com.zoho.crm.api.util import Choice  # type: ignore[import-untyped]
 
     record = Record()
     consent: dict[str, Any] = {}

@@ -27,8 +27,8 @@ class Page:
 
 def fields(client: ZohoClient, module: str) -> list[dict[str, Any]]:
     """``GET /crm/v8/settings/fields?module=…``: the module's field metadata."""
-    from zohocrmsdk.src.com.zoho.crm.api import ParameterMap
-    from zohocrmsdk.src.com.zoho.crm.api.fields import FieldsOperations, GetFieldsParam
+    from zohocrmsdk.src.com.zoho.crm.api import ParameterMap  # type: ignore[import-untyped]
+    from zohocrmsdk.src.com.zoho.crm.api.fields import FieldsOperations, GetFieldsParam  # type: ignore[import-untyped]
 
     params = ParameterMap()
     params.add(GetFieldsParam.module, module)
@@ -41,7 +41,7 @@ def records_page(client: ZohoClient, module: str, field_names: Sequence[str], *,
                  ids: Sequence[str] | None = None, sort_by: str = "Modified_Time", sort_order: str = "asc") -> Page:
     """``GET /crm/v8/{module}``: one page, by ``page`` (first 2,000 records) or ``page_token`` (beyond)."""
     from zohocrmsdk.src.com.zoho.crm.api import HeaderMap, ParameterMap
-    from zohocrmsdk.src.com.zoho.crm.api.record import GetRecordsHeader, GetRecordsParam, RecordOperations
+    from zohocrmsdk.src.com.zoho.crm.api.record import GetRecordsHeader, GetRecordsParam, RecordOperations  # type: ignore[import-untyped]
 
     params = ParameterMap()
     params.add(GetRecordsParam.fields, ",".join(field_names))

@@ -67,11 +67,11 @@ def install() -> None:
     with _INSTALL_LOCK:
         if _INSTALLED:
             return
-        from zohocrmsdk.src.com.zoho.api.authenticator import oauth_token
-        from zohocrmsdk.src.com.zoho.crm.api.util import api_http_connector
+        from zohocrmsdk.src.com.zoho.api.authenticator import oauth_token  # type: ignore[import-untyped]
+        from zohocrmsdk.src.com.zoho.crm.api.util import api_http_connector  # type: ignore[import-untyped]
 
-        api_http_connector.requests = _STAND_IN  # type: ignore[attr-defined]
-        oauth_token.requests = _STAND_IN  # type: ignore[attr-defined]
+        api_http_connector.requests = _STAND_IN
+        oauth_token.requests = _STAND_IN
         _INSTALLED = True
 
 

@@ -89,7 +89,8 @@ class RecordsApi:
             else:
                 full["Data_Processing_Basis"] = "Not Applicable"
             # a system key of GDPR modules, sent whatever ``fields`` asks for (?)
-            flags["$stop_processing"] = bool(consent) and consent.get("Data_Processing_Basis") == STOP_PROCESSING
+            basis = consent.get("Data_Processing_Basis") if isinstance(consent, dict) else None
+            flags["$stop_processing"] = basis == STOP_PROCESSING
         wanted = full if fields is None else {k: full.get(k) for k in fields}
         return {**wanted, **flags, "id": str(record.id)}
 

@@ -70,7 +70,8 @@ class ZohoSandbox:
                     "1000." + secrets.token_hex(16) + "." + secrets.token_hex(16))
                 self.store.set_meta(f"cred.{key}", stored)
             values[key] = stored
-        return Credentials(**values)
+        return Credentials(values["access_token"], values["client_id"], values["client_secret"],
+                           values["refresh_token"])
 
     def start(self) -> ZohoSandbox:
         self._thread.start()

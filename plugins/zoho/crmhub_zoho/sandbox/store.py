@@ -149,7 +149,7 @@ class RecordStore:
              ids: list[int] | None = None) -> list[StoredRecord]:
         """Records in ``(sort column, id)`` order modified after ``since``, past ``after`` or from ``offset``."""
         column = SORT_COLUMNS[sort_by]
-        where, args = ["module = ?"], [module]
+        where, args = ["module = ?"], list[Any]([module])
         if since is not None:
             where.append("modified > ?")
             args.append(since)
@@ -181,7 +181,7 @@ class RecordStore:
     def deleted_page(self, module: str, kinds: tuple[str, ...], since: int | None, offset: int,
                      limit: int) -> list[tuple[int, str, int, str]]:
         """Deleted records, newest first: ``(id, display_name, deleted_time, type)``."""
-        where, args = [f"module = ? AND type IN ({','.join('?' * len(kinds))})"], [module, *kinds]
+        where, args = [f"module = ? AND type IN ({','.join('?' * len(kinds))})"], list[Any]([module, *kinds])
         if since is not None:
             where.append("deleted > ?")
             args.append(since)
