@@ -11,9 +11,12 @@ purpose (``#merged`` links) are counted as known merges, not reported.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from hub.reconcile.findings import Action, Comparison, Finding, Kind
 from hub.reconcile.normalise import Normaliser
@@ -30,8 +33,13 @@ def compare(
     normaliser: Normaliser,
     policy: ConflictPolicy,
     delete_rule: str = "ignore",
+    workers: int = 1,
 ) -> Comparison:
-    """Compare the systems in ``index`` and return the counts and findings."""
+    """Compare the systems in ``index`` and return the counts and findings.
+
+    With ``workers`` > 1 the hub-id space is cut into ranges compared in as many processes
+    (hub ids are uniform hexadecimal; records outside the identity map sort last).
+    """
     systems = index.systems
     result = Comparison(systems=list(systems), fields=list(normaliser.fields))
     result.records = dict(zip(systems, index.counts(), strict=True))
@@ -43,9 +51,54 @@ def compare(
     for system, rid, hub, merged in index.stale_links():
         stale[hub].append((system, rid, merged))
         result.stale_links[systems[system]] += 1
+    if workers <= 1:
+        seen = walk(index, None, None, result, normaliser, policy, delete_rule, duplicates, stale)
+    else:
+        cuts = [None, *(format(16 * i // workers, "x") for i in range(1, workers)), None]
+        ranges = list(itertools.pairwise(cuts))
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+            jobs = [pool.submit(walk_range, index.folder, systems, low, high, normaliser, policy, delete_rule,
+                                duplicates, dict(stale)) for low, high in ranges[1:]]
+            low, high = ranges[0]  # this process takes the first range meanwhile
+            seen = walk(index, low, high, result, normaliser, policy, delete_rule, duplicates, stale)
+            for job in jobs:
+                part, part_seen = job.result()
+                result.absorb(part)
+                seen |= part_seen
+    _report_stale(stale, seen, result)
+    return result
+
+
+def walk_range(folder: Path, systems: list[str], low: str | None, high: str | None, normaliser: Normaliser,
+               policy: ConflictPolicy, delete_rule: str, duplicates: set[tuple[int, str]],
+               stale: dict[str, list[tuple[int, str, int]]]) -> tuple[Comparison, set[str]]:
+    """One range of hub ids, compared in a worker process: its partial counts, findings and the stale hubs seen."""
+    index = ScratchIndex(folder, systems)
+    try:
+        part = Comparison(systems=list(systems), fields=list(normaliser.fields))
+        seen = walk(index, low, high, part, normaliser, policy, delete_rule, duplicates, stale)
+        return part, seen
+    finally:
+        index.close()
+
+
+def walk(
+    index: ScratchIndex,
+    low: str | None,
+    high: str | None,
+    result: Comparison,
+    normaliser: Normaliser,
+    policy: ConflictPolicy,
+    delete_rule: str,
+    duplicates: set[tuple[int, str]],
+    stale: dict[str, list[tuple[int, str, int]]],
+) -> set[str]:
+    """Compare the hub records in ``low`` ≤ hub < ``high`` into ``result``; return the stale hubs met."""
+    systems = index.systems
     seen_hubs: set[str] = set()
     count = len(systems)
-    for hub, group in itertools.groupby(index.grouped_records(), key=operator.itemgetter(0)):
+    for hub, group in itertools.groupby(index.grouped_records(low, high), key=operator.itemgetter(0)):
         rows = list(group)
         if duplicates:
             rows = [row for row in rows if (row[1], row[2]) not in duplicates]
@@ -67,8 +120,7 @@ def compare(
         if hub in stale:
             seen_hubs.add(hub)
         _compare_group(hub, primary, stale.get(hub, []), result, normaliser, policy, delete_rule)
-    _report_stale(stale, seen_hubs, result)
-    return result
+    return seen_hubs
 
 
 def _duplicates(index: ScratchIndex, result: Comparison) -> set[tuple[int, str]]:

@@ -93,6 +93,16 @@ class Comparison:
         """Every real difference: the rows of ``differences.csv``."""
         return len(self.findings)
 
+    def absorb(self, part: Comparison) -> None:
+        """Add the counts and findings of a part compared elsewhere (a range of hub ids)."""
+        self.hub_records += part.hub_records
+        self.matched += part.matched
+        self.differing += part.differing
+        for mine, theirs in ((self.missing, part.missing), (self.field_differences, part.field_differences),
+                             (self.duplicates, part.duplicates), (self.known_merged, part.known_merged)):
+            mine.update(theirs)
+        self.findings.extend(part.findings)
+
     def by_kind(self) -> dict[str, int]:
         counts = Counter(f.kind.value for f in self.findings)
         return {kind.value: counts.get(kind.value, 0) for kind in Kind}

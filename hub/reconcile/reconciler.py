@@ -162,32 +162,37 @@ class Reconciler:
         clock = time.perf_counter()
         try:
             if request.workers > 1:
-                self._read_in_workers(systems, stream, fields, request, folder)
+                self._read_in_workers(systems, mappings, stream, fields, request, folder)
             else:
-                links = ReconcileStore(self.store)
                 for number, (system, mapping) in enumerate(zip(systems, mappings, strict=True)):
-                    out = SystemFile(folder / f"system{number}.db", number)
-                    with self.engine.build(system) as connector:
-                        read_system(connector, mapping, fields, out, self.engine.retry)
-                    load_links(links, system, stream, out)
-                    out.finish()
+                    self._read_here(number, system, mapping, stream, fields, folder)
             self.stage_seconds["read"] = time.perf_counter() - clock
             index = ScratchIndex(folder, systems)
             try:
                 rules = pipeline_rules(self.config, systems)
-                return compare(index, normaliser, rules.policy, rules.delete_rule)
+                return compare(index, normaliser, rules.policy, rules.delete_rule, workers=request.workers)
             finally:
                 index.close()
                 self.stage_seconds["compare"] = time.perf_counter() - clock - self.stage_seconds["read"]
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def _read_in_workers(self, systems: list[str], stream: str, fields: list[str], request: ReconcileRequest,
-                         folder: Path) -> None:
+    def _read_here(self, number: int, system: str, mapping: Any, stream: str, fields: list[str], folder: Path) -> None:
+        out = SystemFile(folder / f"system{number}.db", number)
+        with self.engine.build(system) as connector:
+            read_system(connector, mapping, fields, out, self.engine.retry)
+        load_links(ReconcileStore(self.store), system, stream, out)
+        out.finish()
+
+    def _read_in_workers(self, systems: list[str], mappings: list[Any], stream: str, fields: list[str],
+                         request: ReconcileRequest, folder: Path) -> None:
+        """The first system is read here, the others by worker processes meanwhile (one start-up fewer)."""
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(request.workers, len(systems)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(request.workers - 1, len(systems) - 1) or 1,
+                                 mp_context=context) as pool:
             jobs = [pool.submit(read_in_worker, self.config.path, system, stream, fields, folder, number)
-                    for number, system in enumerate(systems)]
+                    for number, system in enumerate(systems) if number > 0]
+            self._read_here(0, systems[0], mappings[0], stream, fields, folder)
             for job in jobs:
                 job.result()
 

@@ -89,6 +89,12 @@ class SystemFile:
             "FROM recs r LEFT JOIN links l ON l.rid = r.rid ORDER BY 1, 2", (f"~{self.number}:",))
         self.db.execute("CREATE TABLE stale AS SELECT l.rid, l.hub, l.merged FROM links l "
                         "WHERE NOT EXISTS (SELECT 1 FROM recs r WHERE r.rid = l.rid)")
+        self.db.execute(
+            "CREATE TABLE shared AS "
+            "SELECT k_email AS k, group_concat(rid, char(31)) AS rids FROM recs WHERE k_email IS NOT NULL "
+            "GROUP BY k_email HAVING count(*) > 1 UNION ALL "
+            "SELECT k_nid, group_concat(rid, char(31)) FROM recs WHERE k_nid IS NOT NULL "
+            "GROUP BY k_nid HAVING count(*) > 1")
         self.db.commit()
         self.db.close()
 
@@ -99,7 +105,7 @@ class ScratchIndex:
     def __init__(self, folder: Path, systems: Sequence[str]) -> None:
         self.folder = folder
         self.systems = list(systems)
-        self.db = sqlite3.connect(folder / "join.db")
+        self.db = sqlite3.connect(":memory:")
         for pragma in _PRAGMAS:
             self.db.execute(pragma)
         for number in range(len(self.systems)):
@@ -114,14 +120,20 @@ class ScratchIndex:
     def _each(self, template: str) -> str:
         return " UNION ALL ".join(template.format(n=n) for n in range(len(self.systems)))
 
-    def grouped_records(self) -> Iterator[tuple[str, int, str, str, str | None, str | None, int]]:
+    def grouped_records(self, low: str | None = None, high: str | None = None
+                        ) -> Iterator[tuple[str, int, str, str, str | None, str | None, int]]:
         """Every record as ``(hub, system, record id, values, modified, ref, merged)``, ordered by hub.
 
         Each system's file is already sorted by its reader; SQLite merges those runs (no second sort).
         A record missing from the identity map has the hub ``~<system>:<record id>``: a group of its own.
+        ``low`` ≤ hub < ``high`` limits the walk to a range (each comparing process takes one).
         """
-        query = self._each("SELECT hub, {n}, rid, vals, modified, ref, merged FROM s{n}.byhub")
-        cursor = self.db.execute(query + " ORDER BY 1, 2, 3")
+        bounds = [("hub >= ?", low), ("hub < ?", high)]
+        where = " AND ".join(condition for condition, value in bounds if value is not None)
+        query = self._each("SELECT hub, {n}, rid, vals, modified, ref, merged FROM s{n}.byhub"
+                           + (f" WHERE {where}" if where else ""))
+        values = [value for _, value in bounds if value is not None] * len(self.systems)
+        cursor = self.db.execute(query + " ORDER BY 1, 2, 3", values)
         while rows := cursor.fetchmany(10_000):
             yield from rows
 
@@ -131,13 +143,8 @@ class ScratchIndex:
 
     def shared_keys(self) -> Iterator[tuple[int, int, list[str]]]:
         """Match keys that several records of one system share: ``(system, key, record ids)``."""
-        for column in ("k_email", "k_nid"):
-            query = self._each(
-                f"SELECT {{n}}, {column}, group_concat(rid, char(31)) FROM s{{n}}.recs "
-                f"WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1"
-            )
-            for system, key, rids in self.db.execute(query):
-                yield system, key, sorted(rids.split("\x1f"))
+        for system, key, rids in self.db.execute(self._each("SELECT {n}, k, rids FROM s{n}.shared")):
+            yield system, key, sorted(rids.split("\x1f"))
 
     def links_of(self, system: int, rids: Sequence[str]) -> dict[str, tuple[str, int]]:
         """``{record id: (hub, merged)}`` of the given records."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from pathlib import Path
 
 from hub.engine.identity import mint_hub_id
 from hub.reconcile import Kind
 from hub.testing import fake_store, put_records
 from tests.hub.reconcile.conftest import make_config, person, reconcile
+from tests.hub.reconcile.test_cli import invoke, migrated
 
 
 def hub(n: int) -> str:
@@ -141,3 +143,20 @@ def test_target_wins_keeps_the_target_value(tmp_path: Path) -> None:
 
     assert fake_store("src")["contacts"]["s1"]["address.city"] == "Ankara"
     assert reconcile(config).summary["differences"] == 0
+
+
+def test_workers_read_and_compare_in_processes_with_the_same_result(tmp_path: Path) -> None:
+    """Worker processes cannot see the in-memory fake, so this runs on a CSV and a SQLite table."""
+    config = migrated(tmp_path)
+    db = sqlite3.connect(tmp_path / "warehouse.db")
+    db.execute("UPDATE contacts SET address__city = 'Bodrum' WHERE id = ?",
+               (mint_hub_id("legacy", "contacts", "c3"),))
+    db.commit()
+    db.close()
+
+    one = invoke("reconcile", "legacy", "warehouse", "-c", str(config))
+    two = invoke("reconcile", "legacy", "warehouse", "-c", str(config), "--workers", "2")
+
+    keys = ("matched", "differing", "missing", "field_differences", "duplicates", "stale_links", "differences")
+    assert {k: one[k] for k in keys} == {k: two[k] for k in keys}
+    assert two["field_differences"] == {"address.city": 1} and two["matched"] == 11
