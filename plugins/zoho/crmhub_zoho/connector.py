@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from crmhub_zoho import operations as ops
-from crmhub_zoho.client import ZohoClient
 from crmhub_zoho.config import ZohoConfig
 from crmhub_zoho.consent import CONSENT_FIELD, complete_block
 from crmhub_zoho.cursor import ReadCursor, parse_time
@@ -21,10 +20,26 @@ from crmhub_zoho.fields import (
     same_value,
     to_sdk_record,
 )
-from crmhub_zoho.lookup import lookup_by_keys
 from hub.connectors.api import Capability, Connector, ConnectorContext, StreamInfo
 from hub.errors import CrmhubError, FatalError, SchemaError
 from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteOutcome, WriteRequest, WriteResult
+
+if TYPE_CHECKING:
+    from crmhub_zoho import operations as ops
+    from crmhub_zoho.client import ZohoClient
+else:
+
+    class _OnFirstUse:
+        """Imports a module on first attribute access: Zoho's SDK takes seconds to import, and
+        registering the connector must not make every ``crmhub`` command wait for it."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attribute: str) -> Any:
+            return getattr(importlib.import_module(self._name), attribute)
+
+    ops = _OnFirstUse("crmhub_zoho.operations")
 
 DISCRETE_PAGE_LIMIT = 2000
 PAGE_TOKEN_RECORD_LIMIT = 100_000
@@ -54,6 +69,8 @@ class ZohoConnector(Connector):
     # Lifecycle --------------------------------------------------------------------------------------
     def open(self) -> None:
         if self._client is None:
+            from crmhub_zoho.client import ZohoClient
+
             self._client = ZohoClient(self.config, self.context.connection, self.context.work_dir, self.context.kv)
 
     def close(self) -> None:
@@ -220,6 +237,8 @@ class ZohoConnector(Connector):
         return found
 
     def _lookup(self, stream: str, keys: Sequence[str], target_ids: dict[str, str | None]) -> dict[str, dict[str, Any]]:
+        from crmhub_zoho.lookup import lookup_by_keys
+
         return lookup_by_keys(self.client, stream, self.config.key_field, self._read_fields(stream), keys, target_ids)
 
     def delete(self, stream: str, keys: Sequence[str]) -> list[WriteResult]:
