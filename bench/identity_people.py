@@ -47,6 +47,7 @@ CITIES = ("İstanbul", "İstanbul", "İstanbul", "İstanbul", "Ankara", "Ankara"
           "Manisa", "Kayseri", "Samsun", "Balıkesir", "Kahramanmaraş", "Van", "Aydın", "Denizli", "Sakarya",
           "Tekirdağ", "Muğla", "Eskişehir", "Mardin", "Trabzon", "Malatya", "Erzurum", "Ordu", "Çanakkale",
           "Ağrı", "Berlin", "Köln", "Paris", "London", "Wien")
+CITY_CODES = {city: number for number, city in enumerate(dict.fromkeys(CITIES), start=1)}
 STREETS = ("Atatürk", "Cumhuriyet", "İnönü", "Gazi", "Fevzi Çakmak", "Mimar Sinan", "Barbaros", "Bağdat",
            "İstiklal", "Kazım Karabekir", "Menderes", "Hürriyet", "Yavuz Selim", "Çiçek", "Gül", "Lale", "Okul")
 STREET_KINDS = (("Cad.", "Caddesi", "Cd."), ("Sok.", "Sokak", "Sk."), ("Bulv.", "Bulvarı", "Blv."))
@@ -129,8 +130,11 @@ class PeopleGenerator:
             company = (f"{rng.choice(COMPANY_STEMS)} {rng.choice(COMPANY_KINDS)}", rng.randrange(len(SUFFIXES)),
                        turkish)
         birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 55)) if rng.random() < 0.6 else None
-        return Person(first, last, email, mobile, landline, rng.choice(CITIES), rng.choice(STREETS),
-                      rng.randrange(3), rng.randint(1, 250), f"{rng.randint(1, 81):02d}{rng.randint(0, 999):03d}",
+        city = rng.choice(CITIES)
+        # Turkish postcodes start with the province's number; the rest names a district.
+        postcode = f"{CITY_CODES[city]:02d}{rng.randint(0, 120) * 10:03d}"[:5]
+        return Person(first, last, email, mobile, landline, city, rng.choice(STREETS),
+                      rng.randrange(3), rng.randint(1, 250), postcode,
                       company, birth, _tckn(rng) if turkish and rng.random() < 0.3 else None)
 
     def _local(self, first: str, last: str) -> str:

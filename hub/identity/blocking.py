@@ -55,7 +55,7 @@ def candidate_pairs(
     rules: Sequence[str],
     features: Sequence[Features],
     *,
-    max_block_size: int = 50,
+    max_block_size: int = 20,
     stats: BlockingStats | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Pairs ``(i, j)`` with ``i < j`` of records sharing a blocking key; each pair at most once."""
@@ -65,30 +65,54 @@ def candidate_pairs(
                          f"(known: {', '.join(profile.blocking)})")
     stats = stats if stats is not None else BlockingStats()
     keys = record_keys(profile, rules, features)
+    all_blocks = [_blocks(rule_keys, max_block_size, stats) for rule_keys in keys]
     for r, name in enumerate(rules):
-        blocks: dict[str, list[int]] = {}
-        for i, key in enumerate(keys[r]):
-            if key is None:
-                continue
-            for k in (key,) if isinstance(key, str) else key:
-                blocks.setdefault(k, []).append(i)
         earlier = keys[:r]
         produced = 0
         own = keys[r]
-        for block_key, members in blocks.items():
-            if len(members) < 2:
-                continue
-            if len(members) > max_block_size:
-                stats.large_blocks += 1
-                continue
-            for i, j in _block_pairs(members):
-                if any(_shares(previous[i], previous[j]) for previous in earlier):
-                    continue
-                if not isinstance(own[i], str) and _first_shared(own[i], own[j]) != block_key:
-                    continue  # several shared keys of one rule: only the first one's block produces the pair
-                produced += 1
-                yield (i, j) if i < j else (j, i)
+        for block_key, members in all_blocks[r].items():
+            for x, i in enumerate(members):
+                for j in members[x + 1:]:
+                    if earlier and _seen_before(earlier, i, j):
+                        continue
+                    if not isinstance(own[i], str) and _first_shared(own[i], own[j]) != block_key:
+                        continue  # several shared keys of one rule: only the first one's block produces the pair
+                    produced += 1
+                    yield i, j
         stats.pairs[name] = produced
+
+
+def _blocks(rule_keys: list[Key], limit: int, stats: BlockingStats) -> dict[str, list[int]]:
+    """Records by key, for keys held by 2..``limit`` records; keys held by more are removed from ``rule_keys``.
+
+    Removing them matters: a pair sharing only a skipped key must not count as produced by that rule.
+    """
+    blocks: dict[str, list[int]] = {}
+    for i, key in enumerate(rule_keys):
+        if key is None:
+            continue
+        for k in (key,) if isinstance(key, str) else key:
+            blocks.setdefault(k, []).append(i)
+    crowded = {k for k, members in blocks.items() if len(members) > limit}
+    stats.large_blocks += len(crowded)
+    for k in crowded:
+        for i in blocks[k]:
+            key = rule_keys[i]
+            rule_keys[i] = None if isinstance(key, str) else _compact(tuple(x for x in key or () if x != k))
+    return {k: members for k, members in blocks.items() if 1 < len(members) <= limit}
+
+
+def _seen_before(earlier: list[list[Key]], i: int, j: int) -> bool:
+    for previous in earlier:
+        a = previous[i]
+        if a is None:
+            continue
+        b = previous[j]
+        if b is None:
+            continue
+        if a == b if type(a) is str and type(b) is str else _shares(a, b):
+            return True
+    return False
 
 
 def _first_shared(a: Key, b: Key) -> str | None:
@@ -96,7 +120,3 @@ def _first_shared(a: Key, b: Key) -> str | None:
     return next((k for k in keys if _shares(k, b)), None)
 
 
-def _block_pairs(members: list[int]) -> Iterator[tuple[int, int]]:
-    for x, i in enumerate(members):
-        for j in members[x + 1:]:
-            yield i, j

@@ -12,6 +12,8 @@ prefixes, which is how names and e-mail local parts are usually mistyped.
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
@@ -29,8 +31,11 @@ __all__ = [
 _jw = JaroWinkler.normalized_similarity
 
 
+_NON_DIGITS = re.compile(r"\D+")
+
+
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit()) if any(ch.isdigit() for ch in text) else ""
+    return _NON_DIGITS.sub("", text)
 
 
 def _part_level(a: str, b: str) -> int:
@@ -96,10 +101,15 @@ def compare_phones(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     """Sets of E.164 numbers: 0 null, 1 different, 2 same last seven digits, 3 a number in common."""
     if not a or not b:
         return 0
-    if any(number in b for number in a):
-        return 3
-    tails = {number[-7:] for number in a}
-    return 2 if any(number[-7:] in tails for number in b) else 1
+    for number in a:  # a loop, not any(): most records have one or two numbers and this runs per pair
+        if number in b:
+            return 3
+    for number in a:
+        tail = number[-7:]
+        for other in b:
+            if other[-7:] == tail:
+                return 2
+    return 1
 
 
 def compare_texts(a: str | None, b: str | None) -> int:

@@ -147,12 +147,13 @@ class BatchMatcher:
     def _patterns(self, frequencies: ValueFrequencies | None) -> Callable[[Features, Features], tuple[int, ...]]:
         """The function giving a pair's pattern: its comparison levels and its frequency adjustment."""
         compare = [c.compare for c in self.profile.comparisons]
+        levels_of = self.profile.levels or (lambda a, b: [fn(a, b) for fn in compare])
         if frequencies is None:
-            return lambda a, b: (*[fn(a, b) for fn in compare], 0)
+            return lambda a, b: (*levels_of(a, b), 0)
         adjustment = frequencies.adjustment
 
         def pattern(a: Features, b: Features) -> tuple[int, ...]:
-            levels = [fn(a, b) for fn in compare]
+            levels = levels_of(a, b)
             levels.append(adjustment(levels, a))
             return tuple(levels)
 

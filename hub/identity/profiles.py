@@ -51,6 +51,8 @@ class StreamProfile:
     """Blocking rules by name: each gives the keys a record is filed under (none when it lacks the values)."""
     default_blocking: tuple[str, ...] = ()
     """The rules used when the configuration names none (every rule when empty)."""
+    levels: Callable[[Features, Features], list[int]] | None = None
+    """Every comparison at once (the same results as calling each one): the hot path of batch runs."""
     frequency: tuple[tuple[str, int, Callable[[Features], str | None]], ...] = ()
     """(comparison, level, key): agreements at that level are weighted by how rare the key's value is."""
 
@@ -165,6 +167,18 @@ def _email_local(f: Features) -> tuple[str, ...]:
     return (email.rpartition("@")[0],) if email else ()
 
 
+def _contact_levels(a: Features, b: Features) -> list[int]:
+    return [
+        cmp.compare_names(a[C_FIRST], a[C_LAST], b[C_FIRST], b[C_LAST], a[C_DIGITS], b[C_DIGITS]),
+        _compare_contact_emails(a, b),
+        cmp.compare_phones(a[C_PHONES], b[C_PHONES]),
+        cmp.compare_texts(a[C_COMPANY], b[C_COMPANY]),
+        cmp.compare_addresses(a[C_CITY], a[C_POSTCODE], a[C_STREET], b[C_CITY], b[C_POSTCODE], b[C_STREET]),
+        cmp.compare_birth_dates(a[C_BIRTH], b[C_BIRTH]),
+        cmp.compare_exact(a[C_NATID], b[C_NATID]),
+    ]
+
+
 CONTACTS = StreamProfile(
     stream="contacts",
     extract=_contact_features,
@@ -199,6 +213,7 @@ CONTACTS = StreamProfile(
         "last_name_city": _together(C_LAST, C_CITY),
         "first_name_city": _together(C_FIRST, C_CITY),
     },
+    levels=_contact_levels,
     frequency=(("name", 5, lambda f: _sorted_name(f)[0] if _sorted_name(f) else None),
                ("email", 3, lambda f: _email_local(f)[0] if f[C_EMAIL] else None)),
     # City is too coarse to block on by default: a common name in a big city makes a huge block.

@@ -136,8 +136,12 @@ def estimate_u(
     for index, tally in enumerate(tallies):
         seen = sum(n for level, n in tally.items() if level)
         current = model.u[index]
+        # A level the sample never saw still happens by chance about once per record count: two
+        # random records share a unique value with probability ~1/N. Flooring there keeps an
+        # unobserved level from weighing 20+ bits.
         model.u[index] = [0.0] + [
-            (tally[level] + pseudo_count * current[level]) / (seen + pseudo_count) for level in range(1, len(current))
+            max((tally[level] + pseudo_count * current[level]) / (seen + pseudo_count), 1.0 / count)
+            for level in range(1, len(current))
         ]
     model.refresh()
 

@@ -95,7 +95,7 @@ class StreamIdentitySettings(BaseModel):
     prior: float | None = Field(None, gt=0, lt=1, description="share of candidate pairs that match; "
                                 "default: estimated in batch runs, 0.05 in syncs")
     parameters: dict[str, ComparisonParameters] = Field(default_factory=dict)
-    max_block_size: int = Field(50, ge=2, description="a blocking key shared by more records is skipped as "
+    max_block_size: int = Field(20, ge=2, description="a blocking key shared by more records is skipped as "
                                 "too common to be evidence")
     default_region: str = Field("TR", min_length=2, max_length=2, description="region of national phone numbers")
     email_provider_rules: bool = Field(True, description="ignore dots and +tags in Gmail addresses")

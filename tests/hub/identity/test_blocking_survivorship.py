@@ -72,3 +72,12 @@ def test_the_survivor_is_the_most_trusted_then_most_complete_then_newest_record(
     assert pick_survivor([("legacy", {"a": 1}, new), ("legacy", {"a": 1, "b": 2}, old)], settings) == 1
     assert pick_survivor([("legacy", {"a": 1}, old), ("legacy", {"a": 1}, new)], settings) == 1
     assert pick_survivor([("legacy", {"a": 1}, None), ("legacy", {"a": 1}, None)], settings) == 0
+
+
+def test_a_pair_sharing_a_skipped_key_is_still_found_by_a_later_rule() -> None:
+    crowd = [{"first_name": "Mehmet", "last_name": "Yılmaz", "address.city": "İstanbul", "email": f"m{n}@x.com"}
+             for n in range(6)]
+    crowd[0] = {**crowd[0], "address.postcode": "34100"}
+    crowd[1] = {**crowd[1], "address.postcode": "34100"}
+    pairs = list(candidate_pairs(CONTACTS, ["name_city", "last_name_postcode"], features(*crowd), max_block_size=5))
+    assert pairs == [(0, 1)]

@@ -115,3 +115,11 @@ def test_clusters_do_not_depend_on_the_order_of_the_input(people: list[dict[str,
     assert clusters_of(first) == clusters_of(second)
     assert {(first.keys[i], first.keys[j]) for i, j in first.review} == {
         (second.keys[i], second.keys[j]) for i, j in second.review}
+
+
+@settings(max_examples=60, deadline=None)
+@given(record_strategy, record_strategy)
+def test_the_fused_comparison_agrees_with_each_comparison(a: dict[str, Any], b: dict[str, Any]) -> None:
+    fa, fb = (CONTACTS.extract(r, NormaliseOptions()) for r in (a, b))
+    assert CONTACTS.levels is not None
+    assert CONTACTS.levels(fa, fb) == [c.compare(fa, fb) for c in CONTACTS.comparisons]
