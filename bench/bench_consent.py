@@ -7,7 +7,7 @@ planted problems) migrated with the demo's configuration (``hub.demo.run.CONFIG`
 source in the ledger, indexes identifiers and audits every decision. Runs alternate (off, on, on,
 off, …) so a machine shared with other work loads both alike; the figure is the median of each.
 CPU seconds (the child and its worker processes) are reported beside wall time: on a busy machine
-the CPU figure is the steadier one.
+the CPU figure is the steadier one, and the best run of each kind the least disturbed.
 
     ./dev bench bench_consent.py --records 20000 --repeat 3
 """
@@ -78,18 +78,19 @@ def main() -> None:
                 print(f"  run {index + 1} checks {'on ' if checks else 'off'}: {wall:6.1f} s wall, {cpu:6.1f} s CPU, "
                       f"suppressed {summary.get('suppressed')}", flush=True)
     print(f"records in export: {rows:,} (demo legacy export, seed 11, purposes [sales])")
-    rates = {}
-    for checks in (False, True):
-        wall = statistics.median(w for w, _ in results[checks])
-        cpu = statistics.median(c for _, c in results[checks])
-        rates[checks] = (rows / wall, rows / cpu)
-        label = "checks on " if checks else "checks off"
-        print(f"{label}: {rows / wall:8,.0f} records/s wall   {rows / cpu:8,.0f} records/s CPU   "
-              f"(median of {len(results[checks])})")
-    wall_cost = 1 - rates[True][0] / rates[False][0]
-    cpu_cost = 1 - rates[True][1] / rates[False][1]
-    print(f"cost of the checks: {wall_cost:.1%} of wall throughput, {cpu_cost:.1%} of CPU throughput "
-          f"(target ≤ 15%)")
+    for name, pick in (("median", statistics.median), ("best", min)):
+        rates = {}
+        for checks in (False, True):
+            wall = pick(w for w, _ in results[checks])
+            cpu = pick(c for _, c in results[checks])
+            rates[checks] = (rows / wall, rows / cpu)
+            label = "checks on " if checks else "checks off"
+            print(f"{label}: {rows / wall:8,.0f} records/s wall   {rows / cpu:8,.0f} records/s CPU   "
+                  f"({name} of {len(results[checks])})")
+        wall_cost = 1 - rates[True][0] / rates[False][0]
+        cpu_cost = 1 - rates[True][1] / rates[False][1]
+        print(f"cost of the checks ({name}): {wall_cost:.1%} of wall throughput, {cpu_cost:.1%} of CPU throughput "
+              f"(target ≤ 15%)")
     for checks in (False, True):
         stages = summaries[checks].get("stage_seconds")
         print(f"stage seconds, checks {'on' if checks else 'off'}: {stages}")

@@ -23,7 +23,7 @@ from hub.consent.policy import ConsentPolicy, LegalBasis, PurposeRule
 from hub.consent.residency import jurisdiction_of, transfer_approved
 from hub.state.suppression import SuppressionEntry
 
-__all__ = ["CONTACT_POINTS", "Person", "evaluate", "purposes_of"]
+__all__ = ["CHECKS", "CONTACT_POINTS", "Person", "applicable_checks", "evaluate", "purposes_of"]
 
 CONTACT_POINTS: dict[str, tuple[str, ...]] = {
     "email": ("email",), "sms": ("mobile",), "phone": ("phone", "mobile"), "post": ("address.street",
@@ -291,10 +291,34 @@ CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
-def evaluate(person: Person, context: ConsentContext, policy: ConsentPolicy, today: dt.date) -> ConsentDecision:
+def applicable_checks(context: ConsentContext, policy: ConsentPolicy) -> tuple[tuple[str, Check], ...]:
+    """The checks that can say anything for this destination under this policy (decided once per batch).
+
+    A check left out would pass every record: residency without transfer rules, CCPA outside sale/share
+    destinations, field rules for a class without any, channels and children outside their purposes.
+    """
+    purposes = purposes_of(context)
+    scope = {*purposes, context.classification or ""}
+    skip = set()
+    if not policy.transfers:
+        skip.add("residency")
+    if context.destination not in policy.sale_share:
+        skip.add("ccpa_opt_out")
+    cls = context.classification or ""
+    if not policy.denied_fields.get(cls) and cls not in policy.allowed_fields:
+        skip.add("field_allowlist")
+    if not any(_rule(p, policy).contact for p in purposes):
+        skip.add("channel_optin")
+    if not set(policy.child_purposes) & scope and context.destination not in policy.sale_share:
+        skip.add("children")
+    return tuple((name, check) for name, check in CHECKS if name not in skip)
+
+
+def evaluate(person: Person, context: ConsentContext, policy: ConsentPolicy, today: dt.date,
+             checks: tuple[tuple[str, Check], ...] = CHECKS) -> ConsentDecision:
     """Run the checks in order: the first suppression decides; otherwise strips add up, or the record is allowed."""
     verdict = _Verdict()
-    for _, check in CHECKS:
+    for _, check in checks:
         decision = check(person, context, policy, today, verdict)
         if decision is not None:
             return decision

@@ -34,6 +34,8 @@ class ConsentContext:
     dry_run: bool = False
     """A preview: decide, but record nothing (no ledger entries, no audit events)."""
     run_id: str | None = None
+    dedup: bool = True
+    """Whether the run matches people on e-mail and national id (then the engine's match keys find them)."""
     policy: ConsentPolicy | None = None
     """The ``consent:`` section of the configuration; ``None`` means its defaults."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,9 +112,16 @@ def _in_force(entry: ConsentEntry, now: dt.datetime) -> ConsentEntry | None:
     return entry
 
 
-def effective_channels(current: Iterable[ConsentEntry], history: Iterable[ConsentEntry],
+def effective_channels(current: Iterable[ConsentEntry], history: Sequence[ConsentEntry],
                        now: dt.datetime) -> dict[str, ChannelState]:
     """Merge the newest statement per (channel, system): ``current`` (this read) replaces its system's last."""
+    if not history:  # the common case on a first run: only this read speaks, one statement per channel
+        merged = {}
+        for entry in current:
+            in_force = _in_force(entry, now)
+            if in_force is not None:
+                merged[entry.channel] = _merge([in_force])
+        return merged
     newest: dict[tuple[str, str], ConsentEntry] = {}
     for entry in history:
         if entry.purpose not in (CHANNEL_PURPOSE, "*"):

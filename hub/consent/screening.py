@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from hub.consent.checks import Person, evaluate
+from hub.consent.checks import Person, applicable_checks, evaluate
 from hub.consent.decision import ConsentContext, ConsentDecision, ConsentVerdict
 from hub.consent.evidence import RESTRICTIVE, consented_purposes, effective_channels, entries_from_record
 from hub.consent.identifiers import record_identifiers
@@ -64,6 +64,9 @@ def screen_contacts(records: list[dict[str, Any]], hub_ids: list[str], context: 
     state = privacy.batch_state(wanted, [*hub_ids, *wanted], hub_ids)
     now = utcnow()
     today = now.date()
+    checks = applicable_checks(context, policy)
+    # With deduplication the engine's match keys already find people by e-mail and national id.
+    indexed = {"phone"} if context.dedup else {"phone", "email", "national_id"}
     decisions: dict[int, ConsentDecision] = {}
     news: list[ConsentEntry] = []
     subject_rows: list[tuple[str, str, str]] = []
@@ -83,7 +86,7 @@ def screen_contacts(records: list[dict[str, Any]], hub_ids: list[str], context: 
                 record[f"consent.{channel}"] = merged.status  # the destination hears the refusal too
         purposes = consented_purposes(history, now, policy.require_proof) if history else frozenset()
         person = Person(record, channels, suppressions, purposes)
-        decision = evaluate(person, context, policy, today)
+        decision = evaluate(person, context, policy, today, checks)
         if decision.verdict is not ConsentVerdict.ALLOW:
             decisions[index] = decision
         if any(e.reason == "erasure" for e in suppressions):
@@ -93,7 +96,7 @@ def screen_contacts(records: list[dict[str, Any]], hub_ids: list[str], context: 
             groups.setdefault((decision.verdict.name, decision.rule, decision.basis, decision.strip), []).append(hub_id)
         if policy.record_ledger:
             news.extend(_news(history, current))
-        subject_rows.extend((h, hub_id, ident.kind) for ident, h in found)
+        subject_rows.extend((h, hub_id, ident.kind) for ident, h in found if ident.kind in indexed)
     if not context.dry_run:
         privacy.record_batch(news, subject_rows, _events(groups, news, context), forget)
     log.debug("screened %d contacts for %s: %d held back or stripped, %d consent records new", len(records),

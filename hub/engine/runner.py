@@ -172,6 +172,7 @@ class Engine:
                 source=request.source,
                 dry_run=request.dry_run,
                 run_id=summary.run_id,
+                dedup=request.settings.dedup,
                 policy=self.config.settings.consent,
             ),
             dedup=request.settings.dedup,

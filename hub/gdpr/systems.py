@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from hub.connectors.api import Capability, Connector
 from hub.engine.mappings import stream_mapping
 from hub.engine.retry import RetryPolicy
-from hub.errors import CrmhubError, RetriableError
+from hub.errors import ConfigError, CrmhubError, RetriableError
 from hub.records import WriteOutcome, WriteRequest, WriteResult
 
 __all__ = ["Answer", "SystemAccess"]
@@ -74,9 +74,12 @@ class SystemAccess:
         """The person's records in the system, by hub id and by the system's own record ids."""
         if Capability.LOOKUP not in self.capabilities(connection):
             return Answer("none", "the connector cannot look records up", "lookup")
+        try:
+            mapping = self._mapping(connection, stream)
+        except ConfigError:
+            return Answer("none", f"the connection's mapping has no {stream} stream", "lookup")
 
         def work() -> Answer:
-            mapping = self._mapping(connection, stream)
             found = self._call(connection, lambda c: c.lookup(mapping.object, list(dict.fromkeys(keys))))
             records = {}
             for key, fields in found.items():

@@ -15,14 +15,15 @@ import hashlib
 import json
 import operator
 import secrets
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, delete, insert, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, delete, insert, or_, select, update
 
 from hub.state.database import bulk_insert
-from hub.state.schema import consent_ledger, consent_propagation, dump_json, utcnow
+from hub.state.schema import consent_ledger, consent_propagation, utcnow
 
 __all__ = [
     "ConsentEntry",
@@ -44,8 +45,11 @@ _BOOKKEEPING = frozenset({"consent_id", "supersedes_id", "identifier_hmacs", "re
 
 
 def new_consent_id() -> str:
-    """A random 32-hex-digit consent id."""
-    return secrets.token_hex(16)
+    """A 32-hex-digit consent id: milliseconds since the epoch, then 80 random bits.
+
+    Time first, so ids of new records land at the end of the unique index instead of all over it.
+    """
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
 @dataclass(slots=True)
@@ -133,14 +137,17 @@ _RECORDED_AT = _COLUMNS.index("recorded_at")
 _TIMES = [i for i, f in enumerate(fields(ConsentEntry)) if "datetime" in str(f.type) and not f.name.startswith("_")]
 
 
-def _row(entry: ConsentEntry, now: dt.datetime, sqlite: bool) -> tuple[Any, ...]:
+def _row(entry: ConsentEntry, now: Any, sqlite: bool) -> tuple[Any, ...]:
     values = list(_columns_of(entry))
-    values[_HMACS_AT] = dump_json(sorted(entry.identifier_hmacs))
-    values[_RECORDED_AT] = values[_RECORDED_AT] or now
+    # Pseudonyms are hex: a JSON list of them needs no escaping.
+    values[_HMACS_AT] = "[" + ",".join(f'"{h}"' for h in sorted(entry.identifier_hmacs)) + "]"
+    if values[_RECORDED_AT] is None:
+        values[_RECORDED_AT] = now
     if sqlite:
         for index in _TIMES:
-            if values[index] is not None:
-                values[index] = _sqlite_time(values[index])
+            value = values[index]
+            if value is not None and not isinstance(value, str):
+                values[index] = _sqlite_time(value)
     values.append(entry.fingerprint)
     return tuple(values)
 
@@ -149,7 +156,8 @@ def append(conn: Connection, entries: Sequence[ConsentEntry]) -> None:
     """Append ``entries`` in order; each keeps the ``supersedes_id`` it was given."""
     if entries:
         # A first run records one entry per channel per person: straight to the driver, like run outcomes.
-        now, sqlite = utcnow(), conn.dialect.name == "sqlite"
+        sqlite = conn.dialect.name == "sqlite"
+        now: Any = _sqlite_time(utcnow()) if sqlite else utcnow()
         bulk_insert(conn, consent_ledger, _STORED, [_row(e, now, sqlite) for e in entries], ignore_conflicts=False)
 
 
@@ -224,10 +232,14 @@ RESTRICTIVE = ("withdrawn", "denied", "expired")
 
 
 def unpropagated_withdrawals(conn: Connection, limit: int = 10_000) -> list[ConsentEntry]:
-    """Withdrawals and refusals no recipient has been told about yet, nor marked as having none."""
+    """Withdrawals, and refusals that replace an earlier record, no recipient has been told about yet.
+
+    A first refusal changes nothing anyone was told, so it is not pushed (sources say "no" a lot).
+    """
     told = select(consent_propagation.c.consent_id).distinct()
+    changed = or_(consent_ledger.c.status == "withdrawn", consent_ledger.c.supersedes_id.is_not(None))
     query = (select(*_SELECTED)
-             .where(consent_ledger.c.status.in_(RESTRICTIVE), consent_ledger.c.consent_id.not_in(told))
+             .where(consent_ledger.c.status.in_(RESTRICTIVE), changed, consent_ledger.c.consent_id.not_in(told))
              .order_by(consent_ledger.c.id).limit(limit))
     return [_entry(row) for row in conn.execute(query)]
 

@@ -260,3 +260,20 @@ def test_a_marketing_withdrawal_on_no_particular_channel_closes_every_channel() 
     regranted = ConsentEntry("hub1", "any", "marketing", "granted", source_system="call-center",
                              captured_at=dt.datetime(2025, 10, 1, tzinfo=dt.UTC))
     assert decide(PROVEN, history=(everywhere, regranted)).verdict is ConsentVerdict.ALLOW
+
+
+@pytest.mark.parametrize("classification", ["marketing", "sales", "analytics", "storage"])
+@pytest.mark.parametrize("policy", [ConsentPolicy(), ConsentPolicy(transfers={"*": ["TR"]}, sale_share=["crm"],
+                                                                   allowed_fields={"sales": ["email"]})])
+def test_leaving_out_checks_that_cannot_apply_changes_no_decision(classification: str, policy: ConsentPolicy) -> None:
+    from hub.consent.checks import CHECKS, applicable_checks
+
+    context = ConsentContext("p", "crm", (), classification, "DE")
+    records = [PROVEN, {**PROVEN, "birth_date": dt.date(2015, 1, 1)}, {**PROVEN, "national_id.value": "10000000146"},
+               {**PROVEN, "consent.sale_opt_out": True}, {"email": "x@y.co"}, {**PROVEN, "mobile": None}]
+    for record in records:
+        decisions = []
+        for checks in (CHECKS, applicable_checks(context, policy)):
+            person = Person(dict(record), effective_channels(entries_from_record(record, "h", (), "s"), [], NOW))
+            decisions.append(evaluate(person, context, policy, TODAY, checks))
+        assert decisions[0] == decisions[1], record

@@ -41,14 +41,23 @@ def test_erase_then_rerun_of_a_source_that_still_holds_the_person_does_not_recre
     assert [row["email"] for row in warehouse_rows(shop)] == ["mehmet@example.com.tr"]
 
 
-def test_erasure_finds_the_person_by_phone_and_by_national_id(shop: Path) -> None:
+def test_erasure_finds_the_person_by_national_id_and_by_phone(shop: Path) -> None:
     run_migration(shop, "shop", "warehouse")
-    _, by_phone = cli(shop, "gdpr", "erase", "0532 123 45 67")
-    assert by_phone["found"] is True
-    assert len(warehouse_rows(shop)) == 1
-    run_migration(shop, "shop", "warehouse", restart=True)
     _, by_tckn = cli(shop, "gdpr", "erase", AYSE["tckn"])
-    assert by_tckn["found"] is False, "already erased: nothing left to find"
+    assert by_tckn["found"] is True
+    assert [row["email"] for row in warehouse_rows(shop)] == ["mehmet@example.com.tr"]
+    _, by_phone = cli(shop, "gdpr", "erase", "0533 987 65 43")
+    assert by_phone["found"] is True
+    assert warehouse_rows(shop) == []
+    _, again = cli(shop, "gdpr", "erase", "0532 123 45 67")
+    assert again["found"] is False, "already erased: nothing left to find"
+
+
+def test_without_deduplication_people_are_still_found_by_email(shop: Path) -> None:
+    run_migration(shop, "shop", "warehouse", dedup=False)
+    _, report = cli(shop, "gdpr", "erase", AYSE["email"].upper())
+    assert report["found"] is True
+    assert [row["email"] for row in warehouse_rows(shop)] == ["mehmet@example.com.tr"]
 
 
 def test_a_person_never_seen_is_suppressed_before_they_arrive(shop: Path) -> None:
