@@ -7,9 +7,10 @@ import json
 import sqlite3
 from pathlib import Path
 
+from hub.app import open_hub
 from hub.engine.identity import mint_hub_id
-from hub.reconcile import Kind
-from hub.testing import fake_store, put_records
+from hub.reconcile import Kind, Reconciler, ReconcileRequest
+from hub.testing import fake_store, put_records, run_migration, write_config
 from tests.hub.reconcile.conftest import make_config, person, reconcile
 from tests.hub.reconcile.test_cli import invoke, migrated
 
@@ -134,8 +135,6 @@ def test_history_records_drift_over_time(migrated: Path) -> None:
 def test_target_wins_keeps_the_target_value(tmp_path: Path) -> None:
     config = make_config(tmp_path, conflict="target_wins")
     put_records("src", "contacts", {f"s{n}": person(n) for n in range(3)})
-    from hub.testing import run_migration
-
     run_migration(config, "src", "dst", pipeline="src-to-dst")
     fake_store("dst")["contacts"][hub(1)]["address.city"] = "Ankara"
 
@@ -160,3 +159,24 @@ def test_workers_read_and_compare_in_processes_with_the_same_result(tmp_path: Pa
     keys = ("matched", "differing", "missing", "field_differences", "duplicates", "stale_links", "differences")
     assert {k: one[k] for k in keys} == {k: two[k] for k in keys}
     assert two["field_differences"] == {"address.city": 1} and two["matched"] == 11
+
+
+def test_three_systems_are_compared_together(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {
+        "src": {"connector": "fake", "store": "src"},
+        "dst": {"connector": "fake", "store": "dst"},
+        "copy": {"connector": "fake", "store": "copy"},
+    }, pipelines={"src-to-dst": {"source": "src", "target": "dst"}})
+    put_records("src", "contacts", {f"s{n}": person(n) for n in range(4)})
+    run_migration(config, "src", "dst")
+    run_migration(config, "src", "copy")
+    fake_store("copy")["contacts"][hub(2)]["address.city"] = "Kars"
+    del fake_store("dst")["contacts"][hub(3)]
+
+    with open_hub(config) as session:
+        outcome = Reconciler(session).run(ReconcileRequest(["src", "dst", "copy"], report_dir=tmp_path / "r"))
+
+    assert found(outcome) == {("field", hub(2), None, "address.city"), ("missing", hub(3), "dst", None)}
+    city = next(f for f in outcome.comparison.findings if f.field)
+    assert city.values == {"src": "İzmir", "dst": "İzmir", "copy": "Kars"} and city.kept == "src"
+    assert outcome.summary["matched"] == 2
