@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from hub.identity.profiles import Features, StreamProfile
 
-__all__ = ["BlockingStats", "candidate_pairs", "record_keys"]
+__all__ = ["Blocking", "BlockingStats", "candidate_pairs", "record_keys"]
 
 Key = str | tuple[str, ...] | None
 
@@ -50,6 +50,42 @@ def record_keys(profile: StreamProfile, rules: Sequence[str], features: Sequence
     return [[_compact(fn(f)) for f in features] for fn in functions]
 
 
+class Blocking:
+    """Blocks of every rule, built once; pairs can then be drawn in parts (one per worker process)."""
+
+    def __init__(self, profile: StreamProfile, rules: Sequence[str], features: Sequence[Features], *,
+                 max_block_size: int = 20) -> None:
+        unknown = [name for name in rules if name not in profile.blocking]
+        if unknown:
+            raise ValueError(f"unknown blocking rules for {profile.stream}: {', '.join(unknown)} "
+                             f"(known: {', '.join(profile.blocking)})")
+        self.rules = list(rules)
+        self.stats = BlockingStats()
+        self.keys = record_keys(profile, rules, features)
+        self.blocks = [_blocks(rule_keys, max_block_size, self.stats) for rule_keys in self.keys]
+
+    def pairs(self, part: int = 0, parts: int = 1, counts: dict[str, int] | None = None
+              ) -> Iterator[tuple[int, int]]:
+        """Pairs ``(i, j)``, ``i < j``, of the blocks whose position is ``part`` modulo ``parts``."""
+        counts = counts if counts is not None else self.stats.pairs
+        for r, name in enumerate(self.rules):
+            earlier = self.keys[:r]
+            own = self.keys[r]
+            produced = 0
+            for number, (block_key, members) in enumerate(self.blocks[r].items()):
+                if number % parts != part:
+                    continue
+                for x, i in enumerate(members):
+                    for j in members[x + 1:]:
+                        if earlier and _seen_before(earlier, i, j):
+                            continue
+                        if not isinstance(own[i], str) and _first_shared(own[i], own[j]) != block_key:
+                            continue  # several shared keys of one rule: only the first one's block produces it
+                        produced += 1
+                        yield i, j
+            counts[name] = counts.get(name, 0) + produced
+
+
 def candidate_pairs(
     profile: StreamProfile,
     rules: Sequence[str],
@@ -59,27 +95,11 @@ def candidate_pairs(
     stats: BlockingStats | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Pairs ``(i, j)`` with ``i < j`` of records sharing a blocking key; each pair at most once."""
-    unknown = [name for name in rules if name not in profile.blocking]
-    if unknown:
-        raise ValueError(f"unknown blocking rules for {profile.stream}: {', '.join(unknown)} "
-                         f"(known: {', '.join(profile.blocking)})")
-    stats = stats if stats is not None else BlockingStats()
-    keys = record_keys(profile, rules, features)
-    all_blocks = [_blocks(rule_keys, max_block_size, stats) for rule_keys in keys]
-    for r, name in enumerate(rules):
-        earlier = keys[:r]
-        produced = 0
-        own = keys[r]
-        for block_key, members in all_blocks[r].items():
-            for x, i in enumerate(members):
-                for j in members[x + 1:]:
-                    if earlier and _seen_before(earlier, i, j):
-                        continue
-                    if not isinstance(own[i], str) and _first_shared(own[i], own[j]) != block_key:
-                        continue  # several shared keys of one rule: only the first one's block produces the pair
-                    produced += 1
-                    yield i, j
-        stats.pairs[name] = produced
+    blocking = Blocking(profile, rules, features, max_block_size=max_block_size)
+    if stats is not None:
+        stats.large_blocks += blocking.stats.large_blocks
+        blocking.stats = stats
+    yield from blocking.pairs()
 
 
 def _blocks(rule_keys: list[Key], limit: int, stats: BlockingStats) -> dict[str, list[int]]:

@@ -13,14 +13,17 @@ million records with several million candidate pairs stay well inside a few hund
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.identity.blocking import BlockingStats, candidate_pairs
+from hub.identity.blocking import Blocking
 from hub.identity.clusters import Cluster, build_clusters
 from hub.identity.frequency import ValueFrequencies
 from hub.identity.profiles import Features, NormaliseOptions, StreamProfile, profile_for
@@ -73,13 +76,17 @@ class BatchMatcher:
     """Finds the same person among many records of one stream, within and across connections."""
 
     def __init__(self, stream: str, settings: StreamIdentitySettings | None = None,
-                 model: MatchModel | None = None) -> None:
+                 model: MatchModel | None = None, *, workers: int | None = None,
+                 parallel_after: int = 200_000) -> None:
         self.settings = settings or StreamIdentitySettings()
         self.profile: StreamProfile = profile_for(stream)
         self.options = NormaliseOptions(self.settings.default_region, self.settings.email_provider_rules)
         self.model = model or model_for(self.profile, self.settings)
         self.rules = (self.settings.blocking if self.settings.blocking is not None
                       else list(self.profile.default_blocking or self.profile.blocking))
+        self.workers = max(1, min(os.cpu_count() or 1, 4)) if workers is None else max(1, workers)
+        """Processes comparing candidate pairs (forked, so records are shared, not copied up front)."""
+        self.parallel_after = parallel_after
 
     def features(self, records: Iterable[MatchRecord]) -> tuple[list[tuple[str, str]], list[Features]]:
         """Keys and features, sorted by key."""
@@ -163,21 +170,60 @@ class BatchMatcher:
         self, features: list[Features], pattern_of: Callable[[Features, Features], tuple[int, ...]],
         stats: dict[str, Any],
     ) -> tuple[array[int], array[int], array[int], list[tuple[int, ...]]]:
-        blocking = BlockingStats()
+        blocking = Blocking(self.profile, self.rules, features, max_block_size=self.settings.max_block_size)
+        workers = self.workers if len(features) >= self.parallel_after else 1
+        if workers > 1:
+            global _JOB
+            _JOB = (blocking, features, pattern_of)
+            try:
+                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                    parts = list(pool.map(_compare_part, [(w, workers) for w in range(workers)]))
+            finally:
+                _JOB = None
+        else:
+            parts = [_compare_blocks(blocking, features, pattern_of, 0, 1)]
         left, right, pattern_ids = array("I"), array("I"), array("I")
         numbers: dict[tuple[int, ...], int] = {}
-        for i, j in candidate_pairs(self.profile, self.rules, features,
-                                    max_block_size=self.settings.max_block_size, stats=blocking):
-            pattern = pattern_of(features[i], features[j])
-            number = numbers.get(pattern)
-            if number is None:
-                number = numbers[pattern] = len(numbers)
-            left.append(i)
-            right.append(j)
-            pattern_ids.append(number)
-        stats["pairs_by_rule"] = blocking.pairs
-        stats["large_blocks"] = blocking.large_blocks
+        counts: dict[str, int] = {}
+        for part_left, part_right, part_ids, part_patterns, part_counts in parts:
+            translate = array("I", (numbers.setdefault(p, len(numbers)) for p in part_patterns))
+            left.extend(part_left)
+            right.extend(part_right)
+            pattern_ids.extend(translate[n] for n in part_ids)
+            for name, n in part_counts.items():
+                counts[name] = counts.get(name, 0) + n
+        stats["pairs_by_rule"] = {name: counts.get(name, 0) for name in self.rules}
+        stats["large_blocks"] = blocking.stats.large_blocks
+        stats["workers"] = workers
         return left, right, pattern_ids, list(numbers)
+
+
+Part = tuple["array[int]", "array[int]", "array[int]", list[tuple[int, ...]], dict[str, int]]
+_JOB: tuple[Blocking, list[Features], Callable[[Features, Features], tuple[int, ...]]] | None = None
+"""What forked workers compare: set just before the pool forks, so it is inherited rather than pickled."""
+
+
+def _compare_part(part: tuple[int, int]) -> Part:
+    assert _JOB is not None, "a compare worker started without a job"
+    blocking, features, pattern_of = _JOB
+    return _compare_blocks(blocking, features, pattern_of, *part)
+
+
+def _compare_blocks(blocking: Blocking, features: list[Features],
+                    pattern_of: Callable[[Features, Features], tuple[int, ...]], part: int, parts: int) -> Part:
+    """Compare the candidate pairs of one part of the blocks: positions, pattern numbers, patterns, counts."""
+    left, right, pattern_ids = array("I"), array("I"), array("I")
+    numbers: dict[tuple[int, ...], int] = {}
+    counts: dict[str, int] = {}
+    for i, j in blocking.pairs(part, parts, counts):
+        pattern = pattern_of(features[i], features[j])
+        number = numbers.get(pattern)
+        if number is None:
+            number = numbers[pattern] = len(numbers)
+        left.append(i)
+        right.append(j)
+        pattern_ids.append(number)
+    return left, right, pattern_ids, list(numbers), counts
 
 
 def _lap(stats: dict[str, Any], name: str, since: float) -> float:

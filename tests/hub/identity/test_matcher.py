@@ -123,3 +123,13 @@ def test_the_fused_comparison_agrees_with_each_comparison(a: dict[str, Any], b: 
     fa, fb = (CONTACTS.extract(r, NormaliseOptions()) for r in (a, b))
     assert CONTACTS.levels is not None
     assert CONTACTS.levels(fa, fb) == [c.compare(fa, fb) for c in CONTACTS.comparisons]
+
+
+def test_comparing_in_worker_processes_gives_the_same_clusters() -> None:
+    made = records() + [MatchRecord("erp", f"e{i}", r) for i, r in enumerate(VARIANTS)]
+    alone = BatchMatcher("contacts", workers=1).run(made)
+    forked = BatchMatcher("contacts", workers=2, parallel_after=0).run(made)
+    assert forked.stats["workers"] == 2
+    assert clusters_of(forked) == clusters_of(alone)
+    assert forked.stats["candidate_pairs"] == alone.stats["candidate_pairs"]
+    assert forked.stats["pairs_by_rule"] == alone.stats["pairs_by_rule"]
