@@ -144,7 +144,7 @@ def _duplicates(index: ScratchIndex, result: Comparison) -> set[tuple[int, str]]
             result.duplicates[name] += 1
             result.findings.append(Finding(
                 Kind.DUPLICATE, links.get(original, (None,))[0], system=name,
-                records={name: rid}, values={name: original}, kept=name, action=Action.MERGE,
+                records={name: rid}, kept=name, action=Action.MERGE,
                 note=f"same e-mail or national id as record {original}",
             ))
     return reported
@@ -167,7 +167,7 @@ def _compare_group(
             result.duplicates[name] += 1
             result.findings.append(Finding(
                 Kind.DUPLICATE, None if hub.startswith("~") else hub, system=name, records={name: row[2]},
-                values={name: by_system[row[1]][2]}, kept=name, action=Action.MERGE,
+                kept=name, action=Action.MERGE,
                 note=f"linked to the same hub record as record {by_system[row[1]][2]}",
             ))
             continue

@@ -106,7 +106,8 @@ def drift_chart(history: Sequence[dict[str, Any]], width: int = 420, height: int
 
 
 def _card(label: str, key: str, value: Any) -> str:
-    return f'<div class="card"><span class="muted">{_e(label)}</span><b data-count="{_e(key)}">{_e(value)}</b></div>'
+    shown = f"{value:,}" if isinstance(value, int) else value
+    return f'<div class="card"><span class="muted">{_e(label)}</span><b data-count="{_e(key)}">{_e(shown)}</b></div>'
 
 
 def _options(element_id: str, label: str, values: Sequence[str]) -> str:
@@ -121,7 +122,8 @@ def _row(finding: Finding, systems: Sequence[str]) -> str:
         value = finding.values.get(name)
         cls = ' class="kept"' if finding.kept == name and value is not None else ""
         tds.append(f"<td{cls}>{_e(value)}</td>")
-    tds += [f"<td>{_e(c)}</td>" for c in (finding.kept, finding.action.value, finding.note)]
+    records = ", ".join(f"{system}: {rid}" for system, rid in finding.records.items())
+    tds += [f"<td>{_e(c)}</td>" for c in (finding.kept, finding.action.value, records, finding.note)]
     return (f'<tr data-kind="{_e(finding.kind.value)}" data-field="{_e(finding.field or "")}" '
             f'data-systems="{_e(involved)}">{"".join(tds)}</tr>')
 
@@ -145,7 +147,8 @@ def render_page(summary: dict[str, Any], findings: Sequence[Finding]) -> str:
     shown = findings[:MAX_ROWS]
     kinds = sorted({f.kind.value for f in findings})
     field_names = sorted({f.field for f in findings if f.field})
-    head = ["kind", "hub id", "system", "field", *(f"value in {n}" for n in systems), "kept", "action", "note"]
+    head = ["kind", "hub id", "system", "field", *(f"value in {n}" for n in systems), "kept", "action", "records",
+            "note"]
     more = (f'<p class="muted">The table lists the first {MAX_ROWS:,} of {len(findings):,} differences; '
             "differences.csv has them all.</p>") if len(findings) > MAX_ROWS else ""
     title = f"Reconciliation of {' · '.join(systems)} ({summary['stream']})"
