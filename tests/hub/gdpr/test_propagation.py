@@ -93,3 +93,24 @@ def test_import_records_valid_rows_and_names_bad_lines(config: Path, tmp_path: P
     assert "line 5" in problems[1] and "bozuk" not in problems[1]  # type: ignore[index]
     _, shown = invoke(config, "consent", "show", "yeni.musteri@example.com")
     assert shown["hub_ids"] == [] and shown["history"][0]["subject_kind"] == "email"  # type: ignore[index]
+
+
+def test_a_jsonl_withdrawal_for_someone_not_yet_synced_applies_when_they_arrive(tmp_path: Path) -> None:
+    newcomer = "yeni.gelen@example.com.tr"
+    config = write_config(tmp_path, CONNECTIONS)
+    path = tmp_path / "optouts.jsonl"
+    path.write_text(json.dumps({"subject": newcomer, "channel": "email", "status": "withdrawn",
+                                "captured_at": "2025-12-01T12:00:00+03:00", "capture_method": "unsubscribe link",
+                                "source_system": "newsletter"}) + "\n\nnot json\n", encoding="utf-8")
+
+    code, report = invoke(config, "consent", "import", str(path))
+
+    assert code == 1 and report["recorded"] == 1
+    assert report["problems"] == [f"{path.name} line 3: not a JSON object"]
+    put_records("crm", "contacts", {"n": {"email": newcomer, "last_name": "Gelen", "consent.email": "granted",
+                                          **PROOF}})
+    summary = run_migration(config, "crm", "mailer")
+    assert summary["suppressed"] == 1, "the older grant in the CRM does not beat the imported withdrawal"
+    assert run_migration(config, "crm", "erp")["created"] == 1
+    [row] = fake_store("erp")["contacts"].values()
+    assert row["consent.email"] == "withdrawn", "the sales system hears of the withdrawal too"
