@@ -127,20 +127,34 @@ def _duplicates(index: ScratchIndex, result: Comparison) -> set[tuple[int, str]]
     """Records sharing a match key with another record of their system that the hub has not merged with it."""
     systems = index.systems
     reported: set[tuple[int, str]] = set()
+    flagged: set[tuple[int, str]] = set()
     for system, _, rids in index.shared_keys():
         links = index.links_of(system, rids)
         hubs = {links[rid][0] for rid in rids if rid in links}
         if len(hubs) == 1 and all(rid in links for rid in rids):
             continue  # one hub record and its merged contributors: the hub already knows
-        # The record the hub holds as primary is the original; otherwise the smallest id.
-        original = next((rid for rid in rids if rid in links and not links[rid][1]), rids[0])
+        # The original is the primary record of the smallest hub id (the same person pair is then reported
+        # alike in every system); without one, the smallest record id.
+        primaries = sorted((links[rid][0], rid) for rid in rids if rid in links and not links[rid][1])
+        original = primaries[0][1] if primaries else rids[0]
+        original_hub = links.get(original, (None, 0))[0]
+        name = systems[system]
         for rid in rids:
-            if rid == original or (system, rid) in reported:
+            if rid == original or (system, rid) in reported or (system, rid) in flagged:
                 continue
-            if rid in links and links[rid][0] == links.get(original, ("",))[0]:
+            if rid in links and links[rid][0] == original_hub:
                 continue  # merged into the same hub record already
+            if rid in links and not links[rid][1]:
+                # A hub record of its own: two hub records for one person. It stays in the comparison;
+                # merging hub records is identity resolution's decision (crmhub dedup / review).
+                flagged.add((system, rid))
+                result.duplicates[name] += 1
+                result.findings.append(Finding(
+                    Kind.DUPLICATE, links[rid][0], system=name, records={name: rid}, action=Action.REVIEW,
+                    note=f"a second hub record with the e-mail or national id of record {original}: "
+                         "crmhub dedup decides"))
+                continue
             reported.add((system, rid))
-            name = systems[system]
             result.duplicates[name] += 1
             result.findings.append(Finding(
                 Kind.DUPLICATE, links.get(original, (None,))[0], system=name,

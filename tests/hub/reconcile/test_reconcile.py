@@ -180,3 +180,19 @@ def test_three_systems_are_compared_together(tmp_path: Path) -> None:
     city = next(f for f in outcome.comparison.findings if f.field)
     assert city.values == {"src": "İzmir", "dst": "İzmir", "copy": "Kars"} and city.kept == "src"
     assert outcome.summary["matched"] == 2
+
+
+def test_a_second_hub_record_of_one_person_is_left_to_identity_resolution(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    put_records("src", "contacts", {"s1": person(1), "s2": person(2)})
+    run_migration(config, "src", "dst", pipeline="src-to-dst", dedup=False)
+    put_records("src", "contacts", {"s9": person(1, first_name="Çağla Nur")})  # the same person, ...
+    run_migration(config, "src", "dst", pipeline="x", dedup=False)             # ... loaded as a new hub record
+
+    outcome = reconcile(config)
+
+    second = max(hub(1), mint_hub_id("src", "contacts", "s9"))  # the larger hub id is the one reported
+    duplicates = {(f.system, f.hub_id, f.action.value) for f in outcome.comparison.findings if f.kind is Kind.DUPLICATE}
+    assert duplicates == {("src", second, "review"), ("dst", second, "review")}  # once in each system
+    assert outcome.summary["by_kind"]["missing"] == 0  # both hub records are in both systems
+    assert reconcile(config, fix=True).fix["left_for_review"] == 2  # type: ignore[index]
