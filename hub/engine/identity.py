@@ -112,11 +112,7 @@ class IdentityResolver:
         stored = self.store.kv_get(MODEL_NAMESPACE, f"model:{self.plan.stream}")
         if not stored:
             return None
-        model = MatchModel.from_dict(json.loads(stored))
-        if self.settings.prior:
-            model.prior = self.settings.prior
-            model.refresh()
-        return model
+        return MatchModel.from_dict(json.loads(stored))
 
     # Probable matches --------------------------------------------------------------------------------
     def probable(self, live: list[Any], exact: dict[str, str]) -> dict[int, tuple[str, Any, PairDecision]]:

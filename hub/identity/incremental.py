@@ -23,6 +23,8 @@ from hub.identity.settings import StreamIdentitySettings
 __all__ = ["Candidate", "IncrementalMatcher"]
 
 Pseudonym = Callable[[str, str], str]
+SYNC_PRIOR = 0.05
+"""The prior share of matches among a sync record's candidates, unless the configuration sets ``prior``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,11 @@ class IncrementalMatcher:
         self.settings = settings or StreamIdentitySettings()
         self.profile: StreamProfile = profile_for(stream)
         self.options = NormaliseOptions(self.settings.default_region, self.settings.email_provider_rules)
-        self.model = model or model_for(self.profile, self.settings)
+        self.model = model_for(self.profile, self.settings)
+        if model is not None:
+            # m and u carry over from a batch run; its prior does not: it is the share of matches among
+            # *batch* candidate pairs, and a sync's candidates for one new record are mostly strangers.
+            self.model = MatchModel(model.names, model.m, model.u, self.settings.prior or SYNC_PRIOR)
         self.judge = PairJudge(self.profile, self.model, self.settings)
         names = self.settings.blocking if self.settings.blocking is not None else (
             self.profile.default_blocking or tuple(self.profile.blocking))
