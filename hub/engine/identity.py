@@ -95,8 +95,9 @@ class IdentityResolver:
 
     @property
     def matcher(self) -> IncrementalMatcher | None:
-        """The probabilistic matcher, or ``None`` where the stream has no profile or it is switched off."""
-        if self._matcher is None and self.settings.probabilistic:
+        """The probabilistic matcher, or ``None`` where the stream has no profile, the pipeline does not
+        deduplicate (``dedup: false``) or matching is switched off."""
+        if self._matcher is None and self.settings.probabilistic and self.plan.dedup:
             from hub.identity.incremental import IncrementalMatcher
             from hub.identity.profiles import PROFILES
 
