@@ -79,7 +79,6 @@ class SystemFile:
     def finish(self) -> None:
         """Sort the records by hub id and find dead links, here in the reader (in parallel with the others)."""
         self.flush()
-        self.db.execute("CREATE INDEX recs_rid ON recs (rid)")
         # A clustered table filled in key order: the comparison merges these sorted runs without sorting again.
         self.db.execute("CREATE TABLE byhub (hub TEXT NOT NULL, rid TEXT NOT NULL, vals TEXT NOT NULL, modified TEXT, "
                         "ref TEXT, merged INTEGER NOT NULL, PRIMARY KEY (hub, rid)) WITHOUT ROWID")
@@ -88,7 +87,7 @@ class SystemFile:
             "r.rid, r.vals, r.modified, r.ref, COALESCE(l.merged, 0) "
             "FROM recs r LEFT JOIN links l ON l.rid = r.rid ORDER BY 1, 2", (f"~{self.number}:",))
         self.db.execute("CREATE TABLE stale AS SELECT l.rid, l.hub, l.merged FROM links l "
-                        "WHERE NOT EXISTS (SELECT 1 FROM recs r WHERE r.rid = l.rid)")
+                        "WHERE NOT EXISTS (SELECT 1 FROM byhub b WHERE b.hub = l.hub AND b.rid = l.rid)")
         self.db.execute(
             "CREATE TABLE shared AS "
             "SELECT k_email AS k, group_concat(rid, char(31)) AS rids FROM recs WHERE k_email IS NOT NULL "
