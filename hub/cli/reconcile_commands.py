@@ -22,7 +22,8 @@ def reconcile(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="with --fix: report what healing would write")] = False,
     case_sensitive: Annotated[list[str] | None, typer.Option(
         "--case-sensitive", help="compare this field with its case (repeatable)")] = None,
-    workers: Annotated[int, typer.Option(help="processes reading systems at once")] = 1,
+    workers: Annotated[int, typer.Option(help="processes that read and compare at once (the in-memory fake "
+                                              "connector needs 1)")] = 1,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -59,6 +59,8 @@ def test_reconcile_csv_against_sqlite_finds_the_drift_and_fix_heals_it(tmp_path:
     assert (tmp_path / "out" / "report.html").exists() and (tmp_path / "out" / "differences.csv").exists()
     assert healed["fix"]["ok"] and sum(r["created"] + r["updated"] for r in healed["fix"]["runs"]) == 2
     assert again["differences"] == 0
+    shown = runner.invoke(app, ["reconcile", "legacy", "warehouse", "-c", str(config)])
+    assert shown.exit_code == 0 and "matched" in shown.stdout and "report.html" in shown.stdout
     assert [h["differences"] for h in again["history"]] == [0, 2, 2, 0]
     rows = sqlite3.connect(tmp_path / "warehouse.db").execute(
         "SELECT address__city FROM contacts WHERE id = ?", (hub,)).fetchall()
@@ -98,5 +100,9 @@ def test_two_way_sync_between_two_sqlite_tables_from_the_command_line(tmp_path: 
     assert right.execute("SELECT last_name FROM people WHERE id = ?", (mint_hub_id("left", "contacts", "p2"),)
                          ).fetchall() == [("Şener",)]
     assert all(q["created"] == q["updated"] == 0 for q in quiet), quiet
+    shown = runner.invoke(app, ["sync", "lr", "-c", str(config)])
+    assert shown.exit_code == 0 and "two-way sync lr — succeeded" in shown.stdout
+    listed = runner.invoke(app, ["conflicts", "lr", "-c", str(config), "--json"])
+    assert listed.exit_code == 0 and last_json(listed.stdout)["open"] == {}
     left.close()
     right.close()
