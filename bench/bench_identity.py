@@ -18,7 +18,9 @@ includes generating the records it matches.
 
 Wall-clock time on a shared machine moves with other people's work, so CPU time (the process and
 the worker processes it forked to compare pairs) is printed beside it; ``peak_rss_mb`` is the main
-process, ``workers_peak_rss_mb`` the largest worker (they share the main process's pages until written).
+process, ``workers_peak_rss_mb`` the largest worker (they share the main process's pages until written),
+``peak_pss_all_processes_mb`` the peak of their proportional set sizes added up: the memory they
+really take together.
 
     .venv/bin/python bench/bench_identity.py --records 100000 --records 1000000
     .venv/bin/python bench/bench_identity.py --records 100000 --no-splink --known 1000000
@@ -28,11 +30,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -66,6 +70,45 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+class MemorySampler:
+    """Peak of the summed PSS of this process and its children (forked workers share pages: PSS splits them)."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in _family(os.getpid())) / 1024)
+
+
+def _family(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *(p for child in children for p in _family(int(child)))]
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _cpu() -> float:
     """CPU seconds of this process and of the worker processes it waited for."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -82,12 +125,14 @@ def run_crmhub(records: int, seed: int) -> dict[str, Any]:
         truth.append(person)
         loaded.append(MatchRecord("crm", f"{n:08d}", record))
     wall, cpu = time.perf_counter(), _cpu()
-    result = BatchMatcher("contacts").run(loaded)
+    with MemorySampler() as memory:
+        result = BatchMatcher("contacts").run(loaded)
     wall, cpu = time.perf_counter() - wall, _cpu() - cpu
     clusters = [[int(result.keys[m][1]) for m in c.members] for c in result.clusters]
     return {"system": "crmhub", "records": records, **pairwise(clusters, truth), "wall_s": round(wall, 1),
             "cpu_s": round(cpu, 1), "records_per_s": round(records / wall), "peak_rss_mb": _peak_rss_mb(),
             "workers_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+            "peak_pss_all_processes_mb": round(memory.peak_mb, 1),
             "review_pairs": len(result.review), "stats": result.stats}
 
 
