@@ -62,14 +62,6 @@ class Direction(enum.StrEnum):
     BOTH = "both"
 
 
-class StreamRoute(BaseModel):
-    """A canonical stream a pipeline moves."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-
-
 class PipelineSettings(BaseModel):
     """A named move of data from one connection to another."""
 

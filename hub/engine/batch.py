@@ -83,7 +83,8 @@ class Staged:
         self.reasons = [issue.as_dict() for issue in issues]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value as JSON can hold it: dates in ISO form, decimals as text."""
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -320,15 +321,11 @@ class BatchProcessor:
             results = self.retry.call(lambda b=batch: plan.target.write(plan.target_object, b))  # type: ignore[misc]
             retry_keys = []
             for result in results:
-                if result.key not in pending:
-                    continue
-                if result.outcome is WriteOutcome.FAILED and result.retriable:
-                    retry_keys.append(result.key)
+                if result.key in pending:
                     settled[result.key] = result
-                else:
-                    settled[result.key] = result
-                    pending.pop(result.key)
-            pending = {k: pending[k] for k in retry_keys if k in pending}
+                    if result.outcome is WriteOutcome.FAILED and result.retriable:
+                        retry_keys.append(result.key)
+            pending = {k: pending[k] for k in retry_keys}
             if not pending:
                 break
         return settled
@@ -414,7 +411,7 @@ class BatchProcessor:
                 detail = {"reasons": s.reasons}
                 quarantine.append(QuarantineItem(
                     ref=s.record.ref, source_id=s.record.id, connection=plan.source_name,
-                    reasons=s.reasons, payload={k: _jsonable(v) for k, v in s.record.data.items()},
+                    reasons=s.reasons, payload={k: jsonable(v) for k, v in s.record.data.items()},
                 ))
                 self.host.record_quarantined(self.run_id, plan.stream, s.record.ref, s.reasons)
             if s.diff:

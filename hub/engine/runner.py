@@ -14,7 +14,7 @@ from typing import Any
 from hub.config import Connection, HubConfig, PipelineSettings
 from hub.connectors.api import Capability, Connector, ConnectorContext, StreamInfo
 from hub.consent.decision import ConsentContext
-from hub.engine.batch import BatchProcessor, Staged, StreamPlan, _jsonable
+from hub.engine.batch import BatchProcessor, Staged, StreamPlan, jsonable
 from hub.engine.holder import holder_gone, this_holder
 from hub.engine.mappings import stream_mapping
 from hub.engine.prepare import Prepared, PreparePool, PrepareRecipe, RecordPreparer, worker_count
@@ -191,7 +191,7 @@ class Engine:
                 "source_id": staged.record.id,
                 "hub_id": staged.hub_id,
                 "outcome": staged.outcome.value if staged.outcome else None,
-                "changes": {k: {"before": _jsonable(b), "after": _jsonable(a)} for k, (b, a) in staged.diff.items()},
+                "changes": {k: {"before": jsonable(b), "after": jsonable(a)} for k, (b, a) in staged.diff.items()},
             }, ensure_ascii=False) + "\n")
 
         processor = BatchProcessor(
