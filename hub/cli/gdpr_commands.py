@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from hub.cli.common import EXIT_FAILED, ConfigOption, JsonOption, out, print_json, session
-from hub.consent.identifiers import parse_subject
+from hub.consent.identifiers import Identifier, parse_subject
 from hub.consent.policy import Regime
 
 gdpr_app = typer.Typer(help="Erasure, access, restriction and their deadlines (GDPR, KVKK).", no_args_is_help=True)
@@ -24,8 +24,13 @@ RegimeOption = Annotated[Regime | None, typer.Option(help="the law the request i
 @gdpr_app.command("erase")
 def gdpr_erase(subject: SubjectArg, kind: TypeOption = None, regime: RegimeOption = None,
                note: Annotated[str, typer.Option(help="a note kept with the request (no personal data)")] = "",
+               dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would be erased and suppressed; "
+                                                                  "change nothing")] = False,
                config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Erase a person in every connected system and in crmhub; suppress them for every later run."""
+    if dry_run:
+        _erase_dry_run(parse_subject(subject, kind), config, as_json)
+        return
     with session(config) as hub:
         from hub.gdpr.erasure import erase
 
@@ -43,6 +48,29 @@ def gdpr_erase(subject: SubjectArg, kind: TypeOption = None, regime: RegimeOptio
                   + ", ".join(f"{k} {v}" for k, v in report.purged.items() if v), markup=False)
     if report.request.status != "completed":
         raise typer.Exit(EXIT_FAILED)
+
+
+def _erase_dry_run(given: Identifier, config: Path | None, as_json: bool) -> None:
+    with session(config) as hub:
+        from hub.gdpr.erasure_plan import plan_erasure
+
+        plan = plan_erasure(hub, given)
+    if as_json:
+        print_json(plan.as_dict())
+        return
+    out.print("dry run: nothing was erased, suppressed or recorded", markup=False)
+    if not plan.found:
+        out.print("the person was not found in any connected system; only their identifiers would be suppressed")
+    table = Table("system", "stream", "mechanism", "records that would be erased")
+    for s in plan.systems:
+        table.add_row(s.connection, s.stream, s.mechanism, ", ".join(s.record_ids))
+    out.print(table)
+    entries = Table("suppression entry", "keyed hash")
+    for id_type, hmac in plan.suppression:
+        entries.add_row(id_type, hmac[:16] + "…")
+    out.print(entries)
+    if plan.already_suppressed:
+        out.print(f"already on the suppression list: {plan.already_suppressed}", markup=False)
 
 
 def _systems_table(request: object) -> None:

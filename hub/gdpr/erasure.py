@@ -6,25 +6,26 @@
    ``pending`` and is retried by ``crmhub gdpr retry``; one without a mechanism waits for a person.
 4. Put keyed hashes of every identifier on the suppression list, so no run recreates the person.
 5. Purge the state store: links, match keys, record ids in run outcomes, quarantined payloads,
-   checkpoints naming them, consent records. The request itself keeps only pseudonyms.
-Every step is audited under the pseudonym of the identifier given.
+   checkpoints naming them, consent records, and identity resolution's traces (candidate keys,
+   merges, review items, golden-field sources, vetoes). The request itself keeps only pseudonyms.
+Every step is audited under the pseudonym of the identifier given. ``plan_erasure`` (in
+:mod:`hub.gdpr.erasure_plan`) answers what these steps would touch, without taking them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from hub.consent.identifiers import Identifier
 from hub.consent.policy import Regime
 from hub.gdpr.deadlines import earliest_deadline
-from hub.gdpr.subjects import resolve_subject
+from hub.gdpr.erasure_plan import find_footprint, record_pairs
 from hub.gdpr.systems import SystemAccess
 from hub.state.audit import AuditEvent
-from hub.state.person_data import Link
 from hub.state.privacy import PrivacyStore
+from hub.state.resolution import IdentityStore
 from hub.state.schema import utcnow
 from hub.state.subject_requests import RequestSystem, SubjectRequest
 from hub.state.suppression import SuppressionEntry
@@ -56,32 +57,19 @@ def _regimes(hub: Any, regime: Regime | None) -> list[Regime]:
     return [regime] if regime else list(hub.config.settings.consent.regimes)
 
 
-def _group(links: Sequence[Link]) -> dict[tuple[str, str], list[Link]]:
-    grouped: dict[tuple[str, str], list[Link]] = {}
-    for link in links:
-        grouped.setdefault((link.connection, link.stream), []).append(link)
-    return grouped
-
-
 def erase(hub: Any, given: Identifier, regime: Regime | None = None, note: str = "") -> ErasureReport:
     """Erase the person ``given`` names everywhere; see the module docstring for the steps."""
-    privacy = PrivacyStore(hub.store)
+    footprint = find_footprint(hub, given)
+    privacy, access, subject, links = footprint.privacy, footprint.access, footprint.subject, footprint.links
     keys = hub.store.keys
-    access = SystemAccess(hub)
-    subject = resolve_subject(privacy, given)
-    links = privacy.links(subject.hub_ids)
     chosen, due = earliest_deadline(_regimes(hub, regime), utcnow())
     request = SubjectRequest(kind="erase", subject=subject.pseudonym, hub_ids=subject.hub_ids, regime=chosen,
                              due_at=due, detail={"note": note} if note else {})
+    groups = footprint.groups()
     events = [AuditEvent("gdpr.erase.requested", subject.pseudonym, {
         "request_id": request.request_id, "regime": chosen.value, "due_at": due.isoformat(),
-        "hub_ids": subject.hub_ids, "systems": len(_group(links))})]
-    for (connection, stream), group in sorted(_group(links).items()):
-        record_ids = sorted({link.record_id for link in group})
-        if access.configured(connection):
-            seen = access.lookup(connection, stream, [*record_ids, *subject.hub_ids])
-            for found in seen.records.values():
-                subject.add_from_record(found["canonical"])
+        "hub_ids": subject.hub_ids, "systems": len(groups)})]
+    for (connection, stream), record_ids in groups.items():
         answer = access.erase(connection, stream, record_ids, subject.hub_ids)
         system = RequestSystem(connection, stream, answer.mechanism or "none", answer.status, 1, utcnow(),
                                answer.message, keys=[*record_ids, *subject.hub_ids])
@@ -90,6 +78,8 @@ def erase(hub: Any, given: Identifier, regime: Regime | None = None, note: str =
     entries = [SuppressionEntry(h, kind, "erasure", "all", request.request_id) for h, kind in subject.hmacs(keys)]
     privacy.suppress(entries)
     purged = privacy.erase_person(subject.hub_ids, links, subject.needles(), subject.ledger_subjects(keys))
+    # Identity resolution's own memory (candidate keys, merges, reviews, golden-field sources) goes too.
+    purged.update(IdentityStore(hub.store).forget(subject.hub_ids, record_pairs(links)))
     request.status = "pending" if request.open_systems else "completed"
     request.completed_at = utcnow() if request.status == "completed" else None
     request.detail["purged"] = purged

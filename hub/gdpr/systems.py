@@ -89,12 +89,17 @@ class SystemAccess:
 
         return self._guarded(connection, "lookup", work)
 
+    def mechanism(self, connection: str) -> str:
+        """The strongest way the connection can erase: ``erase``, ``delete`` or ``manual``."""
+        caps = self.capabilities(connection)
+        return "erase" if Capability.ERASE in caps else "delete" if Capability.DELETE in caps else "manual"
+
     def erase(self, connection: str, stream: str, record_ids: Sequence[str], hub_ids: Sequence[str]) -> Answer:
         """Erase with the strongest mechanism the connector has: ``erase``, else ``delete``, else by hand."""
-        caps = self.capabilities(connection)
-        if Capability.ERASE in caps:
+        mechanism = self.mechanism(connection)
+        if mechanism == "erase":
             return self._guarded(connection, "erase", lambda: self._erase(connection, stream, record_ids))
-        if Capability.DELETE in caps:
+        if mechanism == "delete":
             keys = list(dict.fromkeys([*record_ids, *hub_ids]))
             return self._guarded(connection, "delete", lambda: self._delete(connection, stream, keys))
         return Answer("manual", "the connector can neither erase nor delete: remove the record in the system by "

@@ -284,19 +284,30 @@ class IdentityStore:
         return found
 
     # Erasure ---------------------------------------------------------------------------------------
-    def forget(self, hub_ids: Sequence[str]) -> None:
+    def forget(self, hub_ids: Sequence[str], record_ids: Sequence[tuple[str, str]] = ()) -> dict[str, int]:
         """Remove what identity resolution keeps about these hub ids (for an erasure request).
 
-        Their candidate-index keys, golden-field sources and vetoes go; review items and merges keep
-        only ids and scores and stay as the record of decisions taken.
+        Their candidate-index keys, golden-field sources, vetoes, merges and review items go: an
+        erased person leaves no pseudonymous trace here (the suppression list is what remains).
+        ``record_ids`` are ``(connection, record id)`` of the person's records, matched in the
+        members of merges and review items too. Returns what was removed, by kind.
         """
         wanted = sorted(set(hub_ids))
+        records = set(record_ids)
+        counts = {"block_keys": 0, "golden_fields": 0, "match_vetoes": 0, "merges": 0, "review_items": 0}
         with write_tx(self._engine) as conn:
             for chunk in _chunks(wanted):
-                conn.execute(delete(block_keys).where(block_keys.c.hub_id.in_(chunk)))
-                conn.execute(delete(golden_fields).where(golden_fields.c.hub_id.in_(chunk)))
-                conn.execute(delete(match_vetoes).where(or_(match_vetoes.c.hub_a.in_(chunk),
-                                                            match_vetoes.c.hub_b.in_(chunk))))
+                counts["block_keys"] += int(conn.execute(
+                    delete(block_keys).where(block_keys.c.hub_id.in_(chunk))).rowcount)
+                counts["golden_fields"] += int(conn.execute(
+                    delete(golden_fields).where(golden_fields.c.hub_id.in_(chunk))).rowcount)
+                counts["match_vetoes"] += int(conn.execute(delete(match_vetoes).where(or_(
+                    match_vetoes.c.hub_a.in_(chunk), match_vetoes.c.hub_b.in_(chunk)))).rowcount)
+            for name, table in (("merges", merges), ("review_items", review_items)):
+                doomed = _naming(conn, table, wanted, records)
+                for id_chunk in _chunks(doomed):
+                    counts[name] += int(conn.execute(delete(table).where(table.c.id.in_(id_chunk))).rowcount)
+        return counts
 
     # Golden records --------------------------------------------------------------------------------
     def record_golden_fields(self, stream: str, hub_id: str, chosen: Sequence[GoldenField]) -> None:
@@ -331,6 +342,26 @@ class IdentityStore:
                     found.setdefault(row.hub_id, {})[row.field] = GoldenField(row.field, row.connection,
                                                                               row.record_id, row.rule)
         return found
+
+
+def _naming(conn: Connection, table: Table, hub_ids: Sequence[str], records: set[tuple[str, str]]) -> list[int]:
+    """Ids of merges or review items that name one of ``hub_ids`` or ``records`` (members are JSON text)."""
+    needles = [json.dumps(v)[1:-1] for v in [*hub_ids, *(rid for _, rid in records)]]
+    if not needles:
+        return []
+    wanted = set(hub_ids)
+    found: list[int] = []
+    by_hub = [table.c.hub_id.in_(list(hub_ids))] if "hub_id" in table.c and hub_ids else []
+    for chunk in _chunks(needles):
+        query = select(table).where(or_(*by_hub, *(table.c.members.contains(n, autoescape=True) for n in chunk)))
+        for row in conn.execute(query):
+            members = [Member.from_dict(m) for m in json.loads(row.members)]
+            named = getattr(row, "hub_id", None) in wanted or any(
+                m.hub_id in wanted or m.previous_hub_id in wanted or (m.connection, m.record_id) in records
+                for m in members)
+            if named:
+                found.append(int(row.id))
+    return sorted(set(found))
 
 
 def _count(conn: Connection) -> int:

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import MetaData, Table, inspect, select
+from typer.testing import CliRunner
 
 from hub.app import open_hub
+from hub.cli.app import app
 from hub.testing import write_config
 
 AYSE = {"email": "ayse.yilmaz@example.com.tr", "phone": "+905321234567", "tckn": "10000000146"}
@@ -67,3 +69,11 @@ def raw_identifiers_in(text: str) -> list[str]:
     needles = [AYSE["email"], AYSE["email"].upper(), AYSE["phone"], AYSE["phone"].lstrip("+"), "5321234567",
                AYSE["tckn"]]
     return [n for n in needles if n in text]
+
+
+def cli(config: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """Run ``crmhub ARGS --config CONFIG --json``; return the exit code and the last JSON line."""
+    result = CliRunner().invoke(app, [*args, "--config", str(config), "--json"])
+    lines = result.stdout.strip().splitlines()
+    return result.exit_code, (json.loads(lines[-1]) if lines else {"output": result.output,
+                                                                    "exception": repr(result.exception)})

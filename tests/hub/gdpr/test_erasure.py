@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml
@@ -10,15 +9,9 @@ from typer.testing import CliRunner
 
 from hub.cli.app import app
 from hub.testing import fake_store, put_records, run_migration, write_config
-from tests.hub.gdpr.conftest import AYSE, raw_identifiers_in, store_text, warehouse_rows
+from tests.hub.gdpr.conftest import AYSE, cli, raw_identifiers_in, store_text, warehouse_rows
 
 runner = CliRunner()
-
-
-def cli(config: Path, *args: str) -> tuple[int, dict[str, object]]:
-    result = runner.invoke(app, [*args, "--config", str(config), "--json"])
-    lines = result.stdout.strip().splitlines()
-    return result.exit_code, (json.loads(lines[-1]) if lines else {"output": result.output})
 
 
 def test_erase_then_rerun_of_a_source_that_still_holds_the_person_does_not_recreate_them(shop: Path) -> None:
