@@ -55,6 +55,10 @@ class SalesforceConfig(ConnectorConfig):
                                                                       "untouched")
     detect_unchanged: bool = True
     prevalidate: bool = Field(True, description="check values against describe before sending")
+    consent_objects: bool = Field(True, description="read and write Contact consent through Individual and "
+                                                    "ContactPointTypeConsent (Data Protection and Privacy enabled)")
+    consent_purpose: str = Field("Marketing", min_length=1, max_length=255,
+                                 description="DataUsePurpose (by Name) of the consent rows read and written")
     timeout: float = Field(120.0, gt=0)
     proxy: str | None = None
 

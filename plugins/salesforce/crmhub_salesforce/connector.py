@@ -10,11 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from crmhub_salesforce.client import SalesforceApi
 from crmhub_salesforce.config import SalesforceConfig
+from crmhub_salesforce.consent import (
+    CONSENT,
+    INDIVIDUAL,
+    PURPOSE,
+    ConsentReader,
+    PurposeResolver,
+    consent_fields,
+    is_consent_field,
+)
+from crmhub_salesforce.consent_writing import ConsentWriter
 from crmhub_salesforce.reading import read_records
 from crmhub_salesforce.schema import ObjectSchema, format_datetime, parse_datetime
 from crmhub_salesforce.writing import COLLECTION_SIZE, Writer, failed, lookup_rows
@@ -50,6 +60,9 @@ class SalesforceConnector(Connector):
         self.settings: SalesforceConfig = config
         self._api: SalesforceApi | None = None
         self._schemas: dict[str, ObjectSchema] = {}
+        self._consent_schemas: dict[str, ObjectSchema] = {}
+        self._reader: ConsentReader | None = None
+        self._purpose: PurposeResolver | None = None
         self._recent: dict[str, tuple[float, set[str], dict[str, dict[str, Any]]]] = {}
         """The last lookup per object: (when, keys asked, rows found), reused by the write that follows."""
 
@@ -77,9 +90,34 @@ class SalesforceConnector(Connector):
             raise ConfigError(f"salesforce: stream {stream!r} is not one of the configured objects "
                               f"({', '.join(self.settings.objects)})")
         if obj not in self._schemas:
-            describe = self.api.call(f"describe of {obj}", lambda sf: getattr(sf, obj).describe())
-            self._schemas[obj] = ObjectSchema(obj, describe, self.settings.key_field_of(obj))
+            schema = ObjectSchema(obj, self._describe(obj), self.settings.key_field_of(obj))
+            if self._carries_consent(schema):
+                schema.add_fields(consent_fields(self._plain_schema(INDIVIDUAL), self._plain_schema(CONSENT)))
+            self._schemas[obj] = schema
         return self._schemas[obj]
+
+    def _describe(self, obj: str) -> Any:
+        return self.api.call(f"describe of {obj}", lambda sf: getattr(sf, obj).describe())
+
+    def _plain_schema(self, obj: str) -> ObjectSchema:
+        """Describe of an object the hub reads and writes for Contact's consent (keyed by Id)."""
+        if obj not in self._consent_schemas:
+            self._consent_schemas[obj] = ObjectSchema(obj, self._describe(obj), None)
+        return self._consent_schemas[obj]
+
+    def _carries_consent(self, schema: ObjectSchema) -> bool:
+        return self.settings.consent_objects and schema.name == "Contact"
+
+    @property
+    def _consent_reader(self) -> ConsentReader:
+        if self._reader is None:
+            self._purpose = PurposeResolver(self.api, self._plain_schema(PURPOSE), self.settings.consent_purpose)
+            schemas = {name: self._plain_schema(name) for name in (INDIVIDUAL, CONSENT)}
+            self._reader = ConsentReader(self.api, schemas, self._purpose.find)
+        return self._reader
+
+    def _enricher(self, schema: ObjectSchema) -> Callable[[list[dict[str, Any]]], None] | None:
+        return self._consent_reader.enrich if self._carries_consent(schema) else None
 
     # Verbs ------------------------------------------------------------------------------------------
     def check(self) -> CheckResult:
@@ -101,17 +139,27 @@ class SalesforceConnector(Connector):
         return [self.schema(obj).stream_info() for obj in self.settings.objects]
 
     def read(self, stream: str, checkpoint: Checkpoint | None) -> Iterator[SourceRecord | Checkpoint]:
-        yield from read_records(self.api, self.settings, self.schema(stream), checkpoint)
+        schema = self.schema(stream)
+        yield from read_records(self.api, self.settings, schema, checkpoint, self._enricher(schema))
 
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         if not batch:
             return []
         schema = self.schema(stream)
-        return Writer(self.api, self.settings, schema).write(batch, self._recent_rows(schema.name, batch))
+        writer = Writer(self.api, self.settings, schema)
+        known = self._recent_rows(schema.name, batch)
+        if self._carries_consent(schema) and any(is_consent_field(n) for r in batch for n in r.fields):
+            reader = self._consent_reader
+            assert self._purpose is not None
+            return ConsentWriter(self.api, schema, reader, self._purpose.ensure).write(batch, known, writer)
+        return writer.write(batch, known)
 
     def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         schema = self.schema(stream)
         rows = lookup_rows(self.api, schema, list(keys), schema.names())
+        enrich = self._enricher(schema)
+        if enrich is not None and rows:
+            enrich(list(rows.values()))
         self._recent[schema.name] = (time.monotonic(), {k.lower() for k in keys}, rows)
         return {key: rows[key.lower()] for key in keys if key.lower() in rows}
 
@@ -172,10 +220,14 @@ class SalesforceConnector(Connector):
         return [results.get(key) or failed(key, "NOT_REPORTED", "no result", retriable=True) for key in keys]
 
     def erase(self, stream: str, record_id: str) -> WriteResult:
-        """Delete for good, skipping the recycle bin: a Bulk API 2.0 ``hardDelete`` job.
+        """Delete for good, skipping the recycle bin: Bulk API 2.0 ``hardDelete`` jobs.
+
+        A Contact goes with its Individual and the Individual's consent rows.
 
         ``record_id`` is the Salesforce Id, or the hub key (looked up first).
         """
         from crmhub_salesforce.erasure import hard_delete
 
-        return hard_delete(self.api, self.settings, self.schema(stream), record_id)
+        schema = self.schema(stream)
+        consent = self._consent_reader if self._carries_consent(schema) else None
+        return hard_delete(self.api, self.settings, schema, record_id, consent)

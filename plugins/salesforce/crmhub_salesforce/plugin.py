@@ -21,3 +21,14 @@ def hub_register_sandboxes(registry: Any) -> None:
     from crmhub_salesforce.sandbox import start
 
     registry.register("salesforce", start)
+
+
+@hookimpl
+def hub_register_transforms(registry: Any) -> None:
+    """Register ``sf_capture_method`` / ``sf_capture_type``: CaptureContactPointType ↔ ``consent.capture_method``."""
+    from crmhub_salesforce.capture_method import capture_method, capture_type
+
+    registry.register("sf_capture_method", capture_method, inverse="sf_capture_type",
+                      description="Salesforce CaptureContactPointType → capture method (web, email, phone, …)")
+    registry.register("sf_capture_type", capture_type, inverse="sf_capture_method",
+                      description="capture method in words → Salesforce CaptureContactPointType, else nothing")

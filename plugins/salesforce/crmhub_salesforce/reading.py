@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,8 +92,12 @@ class ReadCursor:
 
 
 def read_records(api: SalesforceApi, config: SalesforceConfig, schema: ObjectSchema,
-                 checkpoint: Checkpoint | None) -> Iterator[SourceRecord | Checkpoint]:
-    """Yield the object's records after ``checkpoint`` and a checkpoint after every page."""
+                 checkpoint: Checkpoint | None,
+                 enrich: Callable[[list[dict[str, Any]]], None] | None = None) -> Iterator[SourceRecord | Checkpoint]:
+    """Yield the object's records after ``checkpoint`` and a checkpoint after every page.
+
+    ``enrich`` adds fields to each page's rows before they are yielded (Contact's consent fields).
+    """
     cursor = ReadCursor.from_checkpoint(checkpoint)
     lower = cursor.lower_bound(config.overlap_seconds)
     where = f"{CURSOR_FIELD} >= {datetime_literal(lower)}" if lower is not None else ""
@@ -104,12 +108,17 @@ def read_records(api: SalesforceApi, config: SalesforceConfig, schema: ObjectSch
     page = api.call(f"query of {schema.name}",
                     lambda sf: sf.query(soql, include_deleted=include_deleted, headers=headers))
     while True:
+        fresh = []
         for row in page.get("records", []):
             stamp, record_id = str(row[CURSOR_FIELD]), str(row["Id"])
             if cursor.already(stamp, record_id):
                 continue
             cursor.note(stamp, record_id)
-            data = {k: v for k, v in row.items() if k != "attributes"}
+            fresh.append({k: v for k, v in row.items() if k != "attributes"})
+        if enrich is not None and fresh:
+            enrich(fresh)
+        for data in fresh:
+            record_id, stamp = str(data["Id"]), str(data[CURSOR_FIELD])
             yield SourceRecord(id=record_id, data=data, ref=f"{schema.name} {record_id}",
                                updated_at=parse_datetime(stamp), deleted=bool(data.get("IsDeleted")))
         cursor.prune(config.overlap_seconds, config.overlap_max_ids)

@@ -189,17 +189,27 @@ def same_value(field: SfField, wire: Any, current: Any) -> bool:
 
 
 class ObjectSchema:
-    """An sObject's fields by name (case-insensitive) and its hub key field."""
+    """An sObject's fields by name (case-insensitive) and its hub key field.
 
-    def __init__(self, name: str, describe: dict[str, Any], key_field: str) -> None:
+    ``key_field=None`` describes an object the hub does not key (the consent objects): its key is ``Id``.
+    """
+
+    def __init__(self, name: str, describe: dict[str, Any], key_field: str | None) -> None:
         self.name = describe.get("name", name)
         self.key_prefix = str(describe.get("keyPrefix") or "")
         self.fields = {f["name"].lower(): SfField.from_describe(f) for f in describe.get("fields", [])}
-        key = self.fields.get(key_field.lower())
-        if key is None or not key.external_id:
+        key = self.fields.get((key_field or "Id").lower())
+        if key is None or (key_field is not None and not key.external_id):
             raise SchemaError(f"{self.name}.{key_field} is not an external-id field in Salesforce; create it "
                               "(Text, External ID, Unique) or set key_field")
         self.key = key
+        self.added: frozenset[str] = frozenset()
+        """Fields the connector adds (the consent fields of Contact): described, written, never queried."""
+
+    def add_fields(self, fields: dict[str, SfField]) -> None:
+        """Add fields that are not columns of the object (see :mod:`crmhub_salesforce.consent`)."""
+        self.fields.update({name.lower(): field for name, field in fields.items()})
+        self.added = self.added | {name.lower() for name in fields}
 
     def get(self, name: str) -> SfField | None:
         return self.fields.get(name.lower())
@@ -210,7 +220,8 @@ class ObjectSchema:
                 and value.startswith(self.key_prefix))
 
     def names(self) -> list[str]:
-        return [f.name for f in self.fields.values()]
+        """The object's own fields (what SOQL can select)."""
+        return [f.name for key, f in self.fields.items() if key not in self.added]
 
     def writable(self, names: Iterable[str]) -> dict[str, SfField]:
         """Describe fields for ``names``; a field that is missing or read-only is a SchemaError."""

@@ -53,20 +53,25 @@ def select(schema: ObjectSchema, fields: Iterable[str], where: str = "", order_b
     return soql
 
 
-def in_clauses(schema: ObjectSchema, field: str, values: Sequence[str], fields: Iterable[str]) -> Iterator[str]:
-    """``SELECT fields … WHERE field IN (…)`` queries covering ``values``, each short enough for a GET."""
+def in_clauses(schema: ObjectSchema, field: str, values: Sequence[str], fields: Iterable[str],
+               also: str = "") -> Iterator[str]:
+    """``SELECT fields … WHERE field IN (…) [AND also]`` queries covering ``values``, each short enough for a GET.
+
+    ``also`` is a condition built by the caller from checked names and quoted literals.
+    """
     column = name(schema, field)
     head = select(schema, fields) + f" WHERE {column} IN ("
+    tail = f") AND {also}" if also else ")"
     chunk: list[str] = []
     separator = len(quote(", "))
-    size = len(quote(head)) + len(quote(")"))
+    size = len(quote(head)) + len(quote(tail))
     for value in values:
         literal = quote_string(value)
         cost = len(quote(literal)) + separator
         if chunk and size + cost > MAX_ENCODED_QUERY:
-            yield head + ", ".join(chunk) + ")"
-            chunk, size = [], len(quote(head)) + len(quote(")"))
+            yield head + ", ".join(chunk) + tail
+            chunk, size = [], len(quote(head)) + len(quote(tail))
         chunk.append(literal)
         size += cost
     if chunk:
-        yield head + ", ".join(chunk) + ")"
+        yield head + ", ".join(chunk) + tail

@@ -1,9 +1,14 @@
-"""The sandbox org's schema: Contact, Account and Lead, with the properties ``describe`` reports.
+"""The sandbox org's schema: Contact, Account, Lead and the consent objects, with what ``describe`` reports.
 
 Field properties follow the REST ``sobjects/X/describe`` shape (``type``, ``length``, ``nillable``,
 ``createable``, ``updateable``, ``defaultedOnCreate``, ``externalId``, ``unique``, ``picklistValues``).
 The standard fields are a subset of Salesforce's; ``Crmhub_Id__c`` is the custom external-id field
 the hub keys records by, and ``Legacy_Id__c`` is a non-unique external id (the ``300`` case).
+
+The org has Data Protection and Privacy enabled: ``Individual`` (a person's privacy preferences,
+linked from ``Contact.IndividualId``), ``ContactPointTypeConsent`` (consent per channel type and data
+use purpose, ``PartyId`` → Individual) and ``DataUsePurpose``, with the fields and restricted
+picklists of Salesforce's object reference (API 45.0+).
 """
 
 from __future__ import annotations
@@ -203,6 +208,7 @@ CONTACT = ObjectDef("Contact", "003", "Contact", (
     FieldDef("Sms_Consent__c", "picklist", "SMS Consent", length=255, picklist=_CONSENT, restricted_picklist=True),
     FieldDef("Processing_Restricted__c", "boolean", "Processing Restricted", **_BOOL_DEFAULT),
     FieldDef("Language__c", "picklist", "Language", length=255, picklist=_LANGUAGES, restricted_picklist=True),
+    FieldDef("IndividualId", "reference", "Individual ID", length=18, reference_to=("Individual",)),
 ))
 
 ACCOUNT = ObjectDef("Account", "001", "Account", (
@@ -249,7 +255,51 @@ LEAD = ObjectDef("Lead", "00Q", "Lead", (
     FieldDef("Language__c", "picklist", "Language", length=255, picklist=_LANGUAGES, restricted_picklist=True),
 ))
 
-OBJECTS: dict[str, ObjectDef] = {o.name.lower(): o for o in (CONTACT, ACCOUNT, LEAD)}
+CONTACT_POINT_TYPES = ("Email", "MailingAddress", "Phone", "Social", "Web")
+PRIVACY_CONSENT_STATUSES = ("NotSeen", "OptIn", "OptOut", "Seen")
+
+INDIVIDUAL = ObjectDef("Individual", "0PK", "Individual", (
+    *_system_fields("Individual"),
+    FieldDef("LastName", "string", "Last Name", length=80, nillable=False),
+    FieldDef("FirstName", "string", "First Name", length=40),
+    FieldDef("BirthDate", "date", "Birth Date"),
+    FieldDef("HasOptedOutProcessing", "boolean", "Don't Process", **_BOOL_DEFAULT),
+    FieldDef("HasOptedOutSolicit", "boolean", "Don't Solicit", **_BOOL_DEFAULT),
+    FieldDef("HasOptedOutTracking", "boolean", "Don't Track", **_BOOL_DEFAULT),
+    FieldDef("HasOptedOutProfiling", "boolean", "Don't Profile", **_BOOL_DEFAULT),
+    FieldDef("HasOptedOutGeoTracking", "boolean", "Don't Track Location", **_BOOL_DEFAULT),
+    FieldDef("CanStorePiiElsewhere", "boolean", "OK to Store PII Data Elsewhere", **_BOOL_DEFAULT),
+    FieldDef("ShouldForget", "boolean", "Forget this Individual", **_BOOL_DEFAULT),
+    FieldDef("SendIndividualData", "boolean", "Export Individual's Data", **_BOOL_DEFAULT),
+))
+
+DATA_USE_PURPOSE = ObjectDef("DataUsePurpose", "0ZW", "Data Use Purpose", (
+    *_system_fields("Data Use Purpose"),
+    FieldDef("Name", "string", "Name", length=255, nillable=False),
+    FieldDef("Description", "textarea", "Description", length=1000),
+    FieldDef("CanDataSubjectOptOut", "boolean", "Can Data Subject Opt Out", **_BOOL_DEFAULT),
+))
+
+CONTACT_POINT_TYPE_CONSENT = ObjectDef("ContactPointTypeConsent", "0ZY", "Contact Point Type Consent", (
+    *_system_fields("Contact Point Type Consent"),
+    FieldDef("Name", "string", "Name", length=255, nillable=False),
+    FieldDef("PartyId", "reference", "Party ID", length=18, nillable=False, reference_to=("Individual",)),
+    FieldDef("ContactPointType", "picklist", "Contact Point Type", length=255, picklist=CONTACT_POINT_TYPES,
+             restricted_picklist=True),
+    FieldDef("DataUsePurposeId", "reference", "Data Use Purpose ID", length=18, reference_to=("DataUsePurpose",)),
+    FieldDef("PrivacyConsentStatus", "picklist", "Privacy Consent Status", length=255,
+             picklist=PRIVACY_CONSENT_STATUSES, restricted_picklist=True),
+    FieldDef("CaptureDate", "datetime", "Capture Date"),
+    FieldDef("CaptureSource", "string", "Capture Source", length=255),
+    FieldDef("CaptureContactPointType", "picklist", "Capture Contact Point Type", length=255,
+             picklist=CONTACT_POINT_TYPES, restricted_picklist=True),
+    FieldDef("DoubleConsentCaptureDate", "datetime", "Double Consent Capture Date"),
+    FieldDef("EffectiveFrom", "datetime", "Effective From"),
+    FieldDef("EffectiveTo", "datetime", "Effective To"),
+))
+
+OBJECTS: dict[str, ObjectDef] = {o.name.lower(): o for o in (CONTACT, ACCOUNT, LEAD, INDIVIDUAL, DATA_USE_PURPOSE,
+                                                              CONTACT_POINT_TYPE_CONSENT)}
 
 
 def object_def(name: str) -> ObjectDef | None:

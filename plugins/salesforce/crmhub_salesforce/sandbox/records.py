@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from crmhub_salesforce.sandbox.catalog import FieldDef, ObjectDef
+from crmhub_salesforce.sandbox import ids
+from crmhub_salesforce.sandbox.catalog import FieldDef, ObjectDef, object_def
 from crmhub_salesforce.sandbox.errors import ApiFault, RecordError, invalid_field, json_parser_error
 from crmhub_salesforce.sandbox.store import Store
 from crmhub_salesforce.sandbox.validation import apply_defaults, check_record
@@ -64,11 +65,33 @@ def _booleans_not_null(obj: ObjectDef, values: dict[str, Any]) -> None:
             values[name] = 0  # a checkbox cannot be null: Salesforce stores false
 
 
+def reference_errors(store: Store, obj: ObjectDef, values: Mapping[str, Any]) -> list[RecordError]:
+    """Lookups that point at no live record of the object they refer to, as Salesforce reports them."""
+    errors: list[RecordError] = []
+    for name, value in values.items():
+        fdef = obj.get(name)
+        targets = [t for t in (object_def(n) for n in fdef.reference_to) if t is not None] if fdef else []
+        if fdef is None or value is None or not targets:
+            continue
+        label = obj.labels[fdef.name]
+        if not ids.is_valid(str(value)):
+            errors.append(RecordError("MALFORMED_ID", f"{label}: id value of incorrect type: {value}", (fdef.name,)))
+            continue
+        rid = ids.to18(str(value))
+        target = next((t for t in targets if rid.startswith(t.key_prefix)), None)
+        if target is None:
+            errors.append(RecordError("FIELD_INTEGRITY_EXCEPTION", f"{label}: id value of incorrect type: {value}",
+                                      (fdef.name,)))
+        elif store.get(target, rid) is None:
+            errors.append(RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", (fdef.name,)))
+    return errors
+
+
 def create(store: Store, obj: ObjectDef, values: dict[str, Any]) -> SaveResult:
     """Insert a record after Salesforce's checks."""
     values = dict(values)
     _booleans_not_null(obj, values)
-    errors = check_record(obj, values, creating=True)
+    errors = check_record(obj, values, creating=True) or reference_errors(store, obj, values)
     if errors:
         return SaveResult(errors=errors)
     apply_defaults(obj, values)
@@ -81,7 +104,7 @@ def update(store: Store, obj: ObjectDef, record_id: str, values: dict[str, Any])
         return SaveResult(errors=[RecordError("ENTITY_IS_DELETED", "entity is deleted")])
     values = dict(values)
     _booleans_not_null(obj, values)
-    errors = check_record(obj, values, creating=False)
+    errors = check_record(obj, values, creating=False) or reference_errors(store, obj, values)
     if errors:
         return SaveResult(errors=errors)
     store.update(obj, record_id, values)

@@ -59,6 +59,11 @@ class Store:
         for obj in OBJECTS.values():
             columns = ", ".join(f'"{f.name}" {_SQL_TYPES.get(f.type, "TEXT")}' for f in obj.fields)
             self._db.execute(f"CREATE TABLE IF NOT EXISTS {_table(obj)} ({columns}, PRIMARY KEY (\"Id\"))")
+            present = {row[1] for row in self._db.execute(f"PRAGMA table_info({_table(obj)})")}
+            for fdef in obj.fields:  # an org kept in data_dir by an older sandbox gains the newer fields
+                if fdef.name not in present:
+                    self._db.execute(f'ALTER TABLE {_table(obj)} ADD COLUMN "{fdef.name}" '
+                                     f'{_SQL_TYPES.get(fdef.type, "TEXT")}')
             self._db.execute(f'CREATE INDEX IF NOT EXISTS "ix_{obj.name}_stamp" ON {_table(obj)} '
                              '("SystemModstamp", "Id")')
             for fdef in obj.fields:
