@@ -42,6 +42,8 @@ class Capability(enum.StrEnum):
     MERGE = "merge"
     ERASE = "erase"
     BULK = "bulk"
+    SNAPSHOT = "snapshot"
+    """``snapshot``: every record in one cheap unordered pass, for whole-system comparisons."""
 
 
 class ConnectorConfig(BaseModel):
@@ -130,6 +132,15 @@ class Connector(abc.ABC):
         ``INCREMENTAL``, a checkpoint resumes where it stood.
         """
         raise NotImplementedError(f"{self.name} cannot read")
+
+    def snapshot(self, stream: str) -> Iterator[SourceRecord]:
+        """Yield every record the stream holds, in any order and without checkpoints. Requires ``SNAPSHOT``.
+
+        For whole-system comparisons (``crmhub reconcile``), where ``read``'s order and resumable
+        pages cost more than they give (an index walk and a query per page instead of one scan).
+        A failure part-way cannot resume: the caller reads again from the start.
+        """
+        raise NotImplementedError(f"{self.name} cannot take a snapshot")
 
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         """Upsert each request by its key; return exactly one result per request, in any order."""

@@ -64,6 +64,12 @@ class SystemFile:
         if len(rows) >= 20_000:
             self.flush()
 
+    def clear(self) -> None:
+        """Forget every record added (a read starting again from the beginning)."""
+        self._rows.clear()
+        self.db.execute("DELETE FROM recs")
+        self.db.execute("DELETE FROM bad")
+
     def unreadable(self, ref: str, code: str) -> None:
         self.db.execute("INSERT INTO bad VALUES (?, ?)", (ref, code))
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hub.connectors.api import Connector
+from hub.connectors.api import Capability, Connector
 from hub.engine.batch import MERGED_SUFFIX
 from hub.engine.reading import resilient_read
 from hub.engine.retry import RetryPolicy
@@ -25,9 +25,9 @@ from hub.mapping.canonical import CanonicalStreamMapping
 from hub.model import stream_fields
 from hub.reconcile.normalise import is_meta
 from hub.reconcile.scratch import SEPARATOR, SystemFile, join_values
-from hub.records import Checkpoint
+from hub.records import Checkpoint, SourceRecord
 
-__all__ = ["SystemRead", "covered_fields", "display", "load_links", "read_system"]
+__all__ = ["SystemRead", "covered_fields", "display", "load_links", "read_system", "reduce_records"]
 
 
 @dataclass(slots=True)
@@ -87,6 +87,22 @@ def read_system(connector: Connector, mapping: Any, fields: Sequence[str], out: 
                 ) -> SystemRead:
     """Read every record of the system into ``out``; return the counts.
 
+    A connector that takes snapshots is read in one unordered pass, started again from nothing
+    when it fails part-way; any other through ``read``, which resumes at its last checkpoint.
+    """
+    if Capability.SNAPSHOT in connector.capabilities:
+        def attempt() -> SystemRead:
+            out.clear()
+            return reduce_records(connector.snapshot(mapping.object), mapping, fields, out)
+
+        return retry.call(attempt)
+    return reduce_records(resilient_read(connector, mapping.object, None, retry), mapping, fields, out)
+
+
+def reduce_records(items: Iterable[SourceRecord | Checkpoint], mapping: Any, fields: Sequence[str], out: SystemFile
+                   ) -> SystemRead:
+    """Reduce records to scratch rows in ``out``; return the counts.
+
     The hot loop of a reconciliation (a million records a system): a system whose names are already
     canonical is read without a mapping pass, and values are joined as text without normalising.
     """
@@ -95,7 +111,7 @@ def read_system(connector: Connector, mapping: Any, fields: Sequence[str], out: 
     to_canonical = mapping.to_canonical
     add = out.add
     separators = len(fields) - 1
-    for item in resilient_read(connector, mapping.object, None, retry):
+    for item in items:
         if isinstance(item, Checkpoint):
             continue
         if item.error is not None:

@@ -140,9 +140,12 @@ class ConnectorContract:
                 compare = harness.compare or _matches
                 assert compare({**first.fields, **change}, found), (change, found)
 
+    def _require(self, harness: ContractHarness, capability: Capability, why: str) -> None:
+        if capability not in harness.make().capabilities:
+            pytest.skip(why)  # a declared capability, not a missing feature
+
     def test_read_resumes_from_a_checkpoint(self, harness: ContractHarness) -> None:
-        if Capability.READ not in harness.make().capabilities:
-            pytest.skip("write-only connector: nothing to resume")  # a declared capability, not a missing feature
+        self._require(harness, Capability.READ, "write-only connector: nothing to resume")
         with opened(harness.make()) as connector:
             self._write_fresh(harness, connector, "resume")
             records, checkpoints = _read_all(connector, harness.stream)
@@ -154,6 +157,17 @@ class ConnectorContract:
             rest, _ = _read_all(connector, harness.stream, middle)
         assert not {r.id for r in rest} & set(ids[:position]), "resuming repeated records before the checkpoint"
         assert set(ids[position:]) <= {r.id for r in rest}, "resuming lost records after the checkpoint"
+
+    def test_snapshot_holds_what_a_full_read_holds(self, harness: ContractHarness) -> None:
+        self._require(harness, Capability.SNAPSHOT, "no snapshot capability declared")
+        with opened(harness.make()) as connector:
+            self._write_fresh(harness, connector, "snap")
+            records, _ = _read_all(connector, harness.stream)
+            snapshot = list(connector.snapshot(harness.stream))
+        assert all(isinstance(item, SourceRecord) for item in snapshot), "a snapshot yields records only"
+        assert sorted(r.id for r in snapshot) == sorted(r.id for r in records), "a snapshot holds every record once"
+        by_id = {r.id: r.data for r in records}
+        assert all(r.data == by_id[r.id] for r in snapshot), "a snapshot reads the same values as read"
 
     def test_one_result_per_record_when_some_fail(self, harness: ContractHarness) -> None:
         if harness.invalid_record is None:

@@ -21,7 +21,7 @@ from hub.connectors.sql.layout import (
     layout_from_sample,
 )
 from hub.connectors.sql.preparing import PreparedGroup, merge_groups
-from hub.connectors.sql.reader import KeysetReader, RowDecoder
+from hub.connectors.sql.reader import KeysetReader, RowDecoder, records_of
 from hub.connectors.sql.writer import IN_CHUNK, StoredRows, UpsertWriter
 from hub.errors import ConfigError, CrmhubError, SchemaError
 from hub.model.streams import STREAM_MODELS, stream_fields
@@ -29,6 +29,8 @@ from hub.records import Checkpoint, CheckResult, SourceRecord, WriteOutcome, Wri
 
 STREAM_PAGE = 1000
 """Rows the driver fetches at a time inside one page (server-side cursor where the driver has one)."""
+SNAPSHOT_PAGE = 5000
+"""Rows the driver fetches at a time in a snapshot's single scan."""
 
 
 class SqlConnector(Connector):
@@ -37,7 +39,8 @@ class SqlConnector(Connector):
     name: ClassVar[str] = "sql"
     config_model: ClassVar[type[ConnectorConfig]] = SqlConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.READ, Capability.WRITE, Capability.INCREMENTAL, Capability.LOOKUP, Capability.DELETE}
+        {Capability.READ, Capability.WRITE, Capability.INCREMENTAL, Capability.LOOKUP, Capability.DELETE,
+         Capability.SNAPSHOT}
     )
     write_batch_size: ClassVar[int] = 5000
 
@@ -192,21 +195,38 @@ class SqlConnector(Connector):
         return [StreamInfo(name=self.settings.stream, fields=fields, primary_key=id_field, cursor_field=cursor,
                            key_field=id_field, native_name=native)]
 
+    def _source(self, found: TableLayout) -> tuple[sa.FromClause, str]:
+        """What to select from (the table, or the query as a subquery) and how refs name it."""
+        if self.settings.query:
+            return self._query_source(list(found.columns)), "query"
+        return self._table_clause, self._qualified_table
+
     def read(self, stream: str, checkpoint: Checkpoint | None) -> Iterator[SourceRecord | Checkpoint]:
         """Records after ``checkpoint`` in ``(updated_at, id)`` order; see :mod:`hub.connectors.sql.reader`."""
         self._stream(stream)
         found = self._require_table()
-        if self.settings.query:
-            source: sa.FromClause = self._query_source(list(found.columns))
-            ref_name = "query"
-        else:
-            source = self._table_clause
-            ref_name = self._qualified_table
+        source, ref_name = self._source(found)
         reader = KeysetReader(
             found, source, stream, ref_name, self._fetch, page_size=self.settings.page_size,
             overlap=self.settings.overlap_seconds, reread_nulls=self.settings.reread_null_updated_at,
+            row_values=self.backend in ("sqlite", "postgresql"),
         )
         yield from reader.read(dict(checkpoint.cursor) if checkpoint else {})
+
+    def snapshot(self, stream: str) -> Iterator[SourceRecord]:
+        """Every row in one unordered scan (server-side cursor where the driver has one): no index walk, no pages."""
+        self._stream(stream)
+        found = self._require_table()
+        source, ref_name = self._source(found)
+        names = list(found.columns)
+        decoder = RowDecoder(found, names)
+        id_index = names.index(found.id_column)
+        u_field = found.columns[found.updated_at_column].field if found.updated_at_column else None
+        query: AnySelect = sa.select(*[sa.column(n) for n in names]).select_from(source)
+        with self._guard("reading"), self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=SNAPSHOT_PAGE).execute(query)
+            for rows in result.partitions():
+                yield from records_of(decoder, rows, id_index, u_field, ref_name)
 
     def _fetch(self, query: AnySelect) -> Iterator[Sequence[AnyRow]]:
         with self._guard("reading"), self.engine.connect() as conn:

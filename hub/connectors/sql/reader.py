@@ -1,9 +1,12 @@
 """Incremental keyset reading of a table or query, page by page.
 
 Order and cursor: rows are read in ``(updated_at, id)`` order, ``page_size`` rows per query
-(``WHERE u >= :u AND (u > :u OR id > :id) ORDER BY u, id LIMIT n``), and a checkpoint follows
-each page: ``{"updated_at": "<ISO-8601 UTC>", "id": "<last id>"}``. Equal timestamps across a
-page boundary are neither missed nor repeated, because the id breaks the tie.
+(``WHERE (u, id) > (:u, :id) ORDER BY u, id LIMIT n``), and a checkpoint follows each page:
+``{"updated_at": "<ISO-8601 UTC>", "id": "<last id>"}``. Equal timestamps across a page boundary
+are neither missed nor repeated, because the id breaks the tie. The seek must be one range of the
+``(updated_at, id)`` index, or every page scans all rows sharing the timestamp again (quadratic in a
+table one bulk load stamped alike): SQLite and PostgreSQL get it from the row-value comparison,
+MariaDB and MySQL (which do not seek on row values) from ``u > :u OR (u = :u AND id > :id)``.
 
 Rows whose ``updated_at`` is NULL cannot be ordered in time: they are read first, in a pass
 ordered by id. While that pass runs the cursor carries ``"null_after": "<last id>"`` next to the
@@ -95,6 +98,21 @@ class RowDecoder:
         return converted
 
 
+def records_of(decoder: RowDecoder, rows: Sequence[Any], id_index: int, u_field: str | None, ref_name: str
+               ) -> list[SourceRecord]:
+    """Source records of fetched rows: ``id_index`` is the id column's position, ``u_field`` the change time's field."""
+    issues: dict[int, Issue] = {}
+    datas = decoder.decode(rows, issues)
+    prefix = f"{ref_name} id="
+    records = []
+    for row, data in zip(rows, datas, strict=True):
+        record_id = str(row[id_index])
+        records.append(SourceRecord(record_id, data, prefix + record_id, data.get(u_field) if u_field else None))
+    for index, issue in issues.items():
+        records[index].data, records[index].error = {}, issue
+    return records
+
+
 def _unreadable(col: SqlColumn) -> Issue:
     return Issue(col.field, UNREADABLE, f"column {col.name}: the stored value cannot be read as {col.kind.value}")
 
@@ -104,7 +122,7 @@ class KeysetReader:
 
     def __init__(
         self, layout: TableLayout, source: sa.FromClause, stream: str, ref_name: str, fetch: RowSource, *,
-        page_size: int, overlap: float, reread_nulls: bool,
+        page_size: int, overlap: float, reread_nulls: bool, row_values: bool = False,
     ) -> None:
         self.layout = layout
         self.source = source
@@ -114,6 +132,8 @@ class KeysetReader:
         self.page_size = page_size
         self.overlap = dt.timedelta(seconds=overlap)
         self.reread_nulls = reread_nulls
+        self.row_values = row_values
+        """Seek with ``(u, id) > (:u, :id)``: SQLite and PostgreSQL answer it from the index in one range."""
         self.names = list(layout.columns)
         self.decoder = RowDecoder(layout, self.names)
         self.id_index = self.names.index(layout.id_column)
@@ -128,18 +148,7 @@ class KeysetReader:
         return sa.select(*[sa.column(n) for n in self.names]).select_from(self.source).limit(self.page_size)
 
     def _records(self, rows: Sequence[Any]) -> list[SourceRecord]:
-        issues: dict[int, Issue] = {}
-        datas = self.decoder.decode(rows, issues)
-        u_field, ref = self.u_field, self.ref_name
-        records = []
-        for index, (row, data) in enumerate(zip(rows, datas, strict=True)):
-            record_id = str(row[self.id_index])
-            record = SourceRecord(id=record_id, data=data, ref=f"{ref} id={record_id}",
-                                  updated_at=data.get(u_field) if u_field else None)
-            if index in issues:
-                record.data, record.error = {}, issues[index]
-            records.append(record)
-        return records
+        return records_of(self.decoder, rows, self.id_index, self.u_field, self.ref_name)
 
     def _bind(self, name: str, value: Any) -> sa.BindParameter[Any]:
         # Untyped binds: no dialect casts, the value is already what the driver expects.
@@ -213,9 +222,12 @@ class KeysetReader:
                 u = self._bind("after_u", self.u_codec.to_db(start[0]))
                 if inclusive:
                     query = query.where(self.u_col >= u)
+                elif self.row_values:
+                    after = sa.tuple_(self.u_col, self.id_col) > sa.tuple_(u, self._bind("after_id", start[1]))
+                    query = query.where(after)
                 else:
-                    query = query.where(self.u_col >= u, sa.or_(self.u_col > u, self.id_col > self._bind(
-                        "after_id", start[1])))
+                    same_time = sa.and_(self.u_col == u, self.id_col > self._bind("after_id", start[1]))
+                    query = query.where(self.u_col >= u, sa.or_(self.u_col > u, same_time))
             count, last = 0, None
             for chunk in self.fetch(query):
                 count += len(chunk)

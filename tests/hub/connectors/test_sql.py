@@ -431,15 +431,21 @@ def test_rows_without_updated_at_are_read_first_by_id(db: Backend) -> None:
     assert records(list(once.read("contacts", final))) == []
 
 
-def test_an_unreadable_stored_value_makes_a_malformed_record_and_can_be_overwritten(db: Backend) -> None:
+def _table_with_broken_json(db: Backend, last_row: str) -> str:
+    """A table whose row ``b`` holds JSON that cannot be read, after row ``a`` and before ``last_row``."""
     table = db.new_table()
     db.execute(
         f"CREATE TABLE {table} (id VARCHAR(64) PRIMARY KEY, first_name VARCHAR(100), custom TEXT, "
         f"updated_at TIMESTAMP NULL)",
         f"INSERT INTO {table} (id, first_name, custom, updated_at) VALUES "
         f"('a', 'A', '{{\"k\": 1}}', '2024-01-01 00:00:00'), ('b', 'B', '{{broken', '2024-01-01 00:00:01'), "
-        f"('c', 'C', NULL, '2024-01-01 00:00:02')",
+        f"{last_row}",
     )
+    return table
+
+
+def test_an_unreadable_stored_value_makes_a_malformed_record_and_can_be_overwritten(db: Backend) -> None:
+    table = _table_with_broken_json(db, "('c', 'C', NULL, '2024-01-01 00:00:02')")
     sql = db.connector(table=table, page_size=2)
 
     read = records(list(sql.read("contacts", None)))
@@ -454,6 +460,45 @@ def test_an_unreadable_stored_value_makes_a_malformed_record_and_can_be_overwrit
     assert read[2].error is None
     assert outcomes(sql.write("contacts", [contact("b", **{"custom.k": 2})])) == {"b": "updated"}
     assert sql.lookup("contacts", ["b"])["b"]["custom.k"] == 2
+
+
+def test_a_snapshot_holds_every_row_once_unreadable_and_untimed_ones_included(db: Backend) -> None:
+    table = _table_with_broken_json(db, "('n', 'Işıl', NULL, NULL)")
+    sql = db.connector(table=table, page_size=1)
+
+    snapshot = {r.id: r for r in sql.snapshot("contacts")}
+    read = {r.id: r for r in records(list(sql.read("contacts", None)))}
+
+    assert sorted(snapshot) == sorted(read) == ["a", "b", "n"]
+    assert snapshot["a"].data == read["a"].data
+    assert snapshot["a"].data["custom.k"] == 1
+    assert snapshot["a"].updated_at == read["a"].updated_at == dt.datetime(2024, 1, 1, tzinfo=UTC)
+    broken = snapshot["b"]
+    assert broken.error is not None
+    assert (broken.error.code, broken.ref, broken.data) == ("value_unreadable", f"{table} id=b", {})
+    assert (snapshot["n"].data["first_name"], snapshot["n"].updated_at) == ("Işıl", None)
+    query = db.connector(query=f"SELECT id, first_name FROM {table} WHERE id <> 'b'")
+    assert sorted(r.id for r in query.snapshot("contacts")) == ["a", "n"]
+
+
+def test_each_page_seeks_the_timestamp_index_on_both_columns(tmp_path: Path) -> None:
+    """Pages after the first start at ``(updated_at, id)`` in the index, not at every row of that timestamp."""
+    backend = Backend("sqlite", "sqlite:///crm.db", tmp_path, sa.create_engine(f"sqlite:///{tmp_path / 'crm.db'}"))
+    try:
+        sql = backend.connector(page_size=2)
+        _seed(sql, 5, T0)
+        pages: list[tuple[str, Any]] = []
+        sa.event.listen(sql.engine, "before_cursor_execute",
+                        lambda _c, _cur, statement, params, *_: pages.append((statement, params)))
+        assert len(records(list(sql.read("contacts", None)))) == 5
+        seeks = [(s, p) for s, p in pages if "ORDER BY updated_at" in s and "(updated_at, id) >" in s]
+        assert len(seeks) == 2  # pages 2 and 3
+        with backend.admin.connect() as conn:
+            for statement, params in seeks:
+                plan = " ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params))
+                assert "(updated_at,id)>(?,?)" in plan, (statement, plan)
+    finally:
+        backend.close()
 
 
 def test_a_table_without_updated_at_is_read_by_id(db: Backend) -> None:
