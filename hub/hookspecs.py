@@ -77,7 +77,8 @@ def hub_check_consent(record: dict[str, Any], stream: str, context: ConsentConte
 
 @hookspec
 def hub_screen_batch(
-    records: list[dict[str, Any]], hub_ids: list[str], stream: str, context: ConsentContext, store: Any
+    records: list[dict[str, Any]], hub_ids: list[str], stream: str, context: ConsentContext, store: Any,
+    identifiers: list[list[tuple[str, str]]] | None,
 ) -> dict[int, ConsentDecision] | None:
     """Decide about a whole batch with the state store at hand (suppression list, consent ledger).
 
@@ -88,6 +89,9 @@ def hub_screen_batch(
     :param stream: the canonical stream.
     :param context: the destination and the pipeline's purposes.
     :param store: the :class:`hub.state.StateStore` of the run.
+    :param identifiers: per record, the ``(kind, pseudonym)`` of each identifier it carries (e-mail, phone,
+        national id: :func:`hub.consent.identifiers.record_identifiers`, hashed with the store's key), as
+        the parallel preparation stage computed them; ``None`` when it did not (compute them yourself).
     :return: decisions by position in ``records``; records not named are allowed.
     """
 

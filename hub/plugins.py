@@ -164,12 +164,13 @@ class PluginHost:
         return [d for d in self.pm.hook.hub_check_consent(record=record, stream=stream, context=context) if d]
 
     def screen_batch(
-        self, records: list[dict[str, Any]], hub_ids: list[str], stream: str, context: Any, store: Any
+        self, records: list[dict[str, Any]], hub_ids: list[str], stream: str, context: Any, store: Any,
+        identifiers: list[list[tuple[str, str]]] | None = None,
     ) -> dict[int, list[Any]]:
         """Every plugin's batch decisions, gathered by record position."""
         gathered: dict[int, list[Any]] = {}
         for found in self.pm.hook.hub_screen_batch(
-            records=records, hub_ids=hub_ids, stream=stream, context=context, store=store
+            records=records, hub_ids=hub_ids, stream=stream, context=context, store=store, identifiers=identifiers
         ):
             for index, decision in (found or {}).items():
                 gathered.setdefault(index, []).append(decision)

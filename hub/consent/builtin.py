@@ -17,11 +17,12 @@ from hub.hookspecs import hookimpl
 
 @hookimpl
 def hub_screen_batch(
-    records: list[dict[str, Any]], hub_ids: list[str], stream: str, context: ConsentContext, store: Any
+    records: list[dict[str, Any]], hub_ids: list[str], stream: str, context: ConsentContext, store: Any,
+    identifiers: list[list[tuple[str, str]]] | None,
 ) -> dict[int, ConsentDecision] | None:
     """Screen a batch of contacts; companies are not people and pass."""
     if stream != "contacts" or not records:
         return None
     from hub.consent.screening import screen_contacts
 
-    return screen_contacts(records, hub_ids, context, store)
+    return screen_contacts(records, hub_ids, context, store, identifiers)

@@ -54,12 +54,16 @@ def _news(history: Sequence[ConsentEntry], current: list[ConsentEntry]) -> list[
 
 
 def screen_contacts(records: list[dict[str, Any]], hub_ids: list[str], context: ConsentContext,
-                    store: Any) -> dict[int, ConsentDecision]:
-    """Decide about every contact of a batch; return the decisions that suppress or strip, by position."""
+                    store: Any, hashed: list[list[tuple[str, str]]] | None = None) -> dict[int, ConsentDecision]:
+    """Decide about every contact of a batch; return the decisions that suppress or strip, by position.
+
+    ``hashed``: each record's identifiers as ``(kind, pseudonym)``, when they were computed already.
+    """
     policy = context.policy or _DEFAULT_POLICY
     privacy = PrivacyStore(store)
     keys = store.keys
-    identifiers = [[(ident, ident.hmac(keys)) for ident in record_identifiers(record)] for record in records]
+    identifiers = hashed if hashed is not None else [
+        [(ident.kind, ident.hmac(keys)) for ident in record_identifiers(record)] for record in records]
     wanted = [h for found in identifiers for _, h in found]
     state = privacy.batch_state(wanted, [*hub_ids, *wanted], hub_ids)
     now = utcnow()
@@ -96,7 +100,7 @@ def screen_contacts(records: list[dict[str, Any]], hub_ids: list[str], context: 
             groups.setdefault((decision.verdict.name, decision.rule, decision.basis, decision.strip), []).append(hub_id)
         if policy.record_ledger:
             news.extend(_news(history, current))
-        subject_rows.extend((h, hub_id, ident.kind) for ident, h in found if ident.kind in indexed)
+        subject_rows.extend((h, hub_id, kind) for kind, h in found if kind in indexed)
     if not context.dry_run:
         privacy.record_batch(news, subject_rows, _events(groups, news, context), forget)
     log.debug("screened %d contacts for %s: %d held back or stripped, %d consent records new", len(records),

@@ -18,7 +18,8 @@ from typing import Any
 
 from hub.connectors.api import Capability, Connector, StreamInfo
 from hub.consent.decision import ConsentContext, ConsentVerdict
-from hub.engine.identity import IdentityResolver, match_keys, mint_hub_id
+from hub.engine.identity import IdentityResolver, mint_hub_id
+from hub.engine.keying import RecordKeyer, RecordKeys
 from hub.engine.prepare import Prepared
 from hub.engine.retry import RetryPolicy
 from hub.records import Issue, Outcome, SourceRecord, WriteOutcome, WriteRequest, WriteResult
@@ -77,6 +78,8 @@ class Staged:
     diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     target_id: str | None = None
     keys: list[str] = field(default_factory=list)
+    """Exact match keys (HMACs)."""
+    prepared_keys: RecordKeys | None = None
 
     def quarantine(self, issues: Sequence[Issue]) -> None:
         self.outcome = Outcome.QUARANTINED
@@ -116,6 +119,9 @@ class BatchProcessor:
         self.fencing_token = fencing_token
         self.on_diff = on_diff
         self.identity = IdentityResolver(plan, store, pseudonym, self._current_state, run_id)
+        self.keyer = RecordKeyer(plan.stream, plan.source_name, dedup=plan.dedup, identity=plan.identity,
+                                 pseudonym=pseudonym)
+        """Computes the keys of records whose preparation did not (replays, small inline runs do)."""
         self._seen: set[int] = set()
         self._round_trip: frozenset[str] | None = plan.target_map.canonical_round_trip()
         """Fields the target keeps and gives back: the only ones an update can be judged on."""
@@ -138,13 +144,16 @@ class BatchProcessor:
         staged.reasons = prepared.reasons
         staged.detail = prepared.detail
         staged.canonical = prepared.canonical
+        staged.prepared_keys = prepared.keys
 
     def _screen(self, live: list[Staged]) -> list[Staged]:
         """Batch-level consent rules (suppression list, ledger); returns the records still going on."""
         plan = self.plan
         records = [s.canonical or {} for s in live]
+        hashed = [s.prepared_keys.identifiers for s in live
+                  if s.prepared_keys is not None and s.prepared_keys.identifiers is not None]
         decisions = self.host.screen_batch(records, [s.hub_id or "" for s in live], plan.stream, plan.consent,
-                                           self.store)
+                                           self.store, hashed if len(hashed) == len(live) else None)
         if not decisions:
             return live
         remaining = []
@@ -178,13 +187,16 @@ class BatchProcessor:
         unknown = [i for i in ids if i not in known]
         merged = self.store.resolve(plan.source_name, plan.stream + MERGED_SUFFIX, unknown) if unknown else {}
         for s in live:
-            s.own_id = mint_hub_id(plan.source_name, plan.stream, s.record.id)
+            if s.prepared_keys is None and s.canonical is not None:
+                s.prepared_keys = self.keyer.keys(s.record.id, s.canonical)
+            s.own_id = s.prepared_keys.own_id if s.prepared_keys else mint_hub_id(
+                plan.source_name, plan.stream, s.record.id)
             if s.record.id in known:
                 s.hub_id, s.known = known[s.record.id], True
             elif s.record.id in merged:
                 s.hub_id, s.known, s.secondary = merged[s.record.id], True, True
-            if plan.dedup and s.canonical is not None:
-                s.keys = match_keys(s.canonical, plan.stream, self.pseudonym)
+            if s.prepared_keys is not None:
+                s.keys = s.prepared_keys.match
         found: dict[str, str] = {}
         if plan.dedup:
             wanted = sorted({k for s in live if s.hub_id is None for k in s.keys})
@@ -365,6 +377,7 @@ class BatchProcessor:
                 if plan.sync is not None:
                     patches = plan.sync.before_write(live, patches)
                 self._write(live, patches)
+                self.identity.remember_written(live)
                 if plan.sync is not None:
                     plan.sync.after_write(live)
             clock = self._tick("write", clock)

@@ -20,6 +20,8 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from hub.engine.recent import DEFAULT_CAPACITY, RecentFeatures
+
 if TYPE_CHECKING:
     from hub.identity.incremental import IncrementalMatcher
     from hub.identity.rules import PairDecision
@@ -83,6 +85,8 @@ class IdentityResolver:
         self._block_keys: dict[int, list[str]] = {}
         """Blocking-key HMACs of this batch's records by ``seq``: computed once, used to match and to index."""
         self.settings: StreamIdentitySettings = _settings(plan)
+        self.recent = RecentFeatures(DEFAULT_CAPACITY if _target_keeps_features(plan) else 0)
+        """Features of records this run wrote, so candidates among them need not be read back."""
 
     # Set-up, lazily: a run whose records all resolve by id never loads the matcher --------------------
     @property
@@ -116,6 +120,14 @@ class IdentityResolver:
         return MatchModel.from_dict(json.loads(stored))
 
     # Probable matches --------------------------------------------------------------------------------
+    def _features_and_blocks(self, matcher: IncrementalMatcher, s: Any) -> tuple[Any, list[str]]:
+        """``s``'s comparison features and blocking-key HMACs: as its preparation computed them, else now."""
+        prepared = s.prepared_keys
+        if prepared is not None and prepared.features is not None and prepared.block is not None:
+            return prepared.features, prepared.block
+        features = matcher.features(s.canonical)
+        return features, matcher.block_keys(features, self.pseudonym)
+
     def probable(self, live: list[Any], exact: dict[str, str]) -> dict[int, tuple[str, Any, PairDecision]]:
         """Probabilistic decisions for records no link or exact key resolves, by their ``seq``.
 
@@ -128,14 +140,19 @@ class IdentityResolver:
         if matcher is None or not wanted:
             return {}
         stream = self.plan.stream
-        features = {s.seq: matcher.features(s.canonical) for s in wanted}
-        keys = {s.seq: matcher.block_keys(features[s.seq], self.pseudonym) for s in wanted}
+        features: dict[int, Any] = {}
+        keys: dict[int, list[str]] = {}
+        for s in wanted:
+            features[s.seq], keys[s.seq] = self._features_and_blocks(matcher, s)
         self._block_keys.update(keys)
         index = self.ledger.find_candidates(stream, [k for ks in keys.values() for k in ks],
                                             self.settings.max_block_size)
         vetoed = self.ledger.vetoed(stream, [s.own_id for s in wanted])
         hub_ids = sorted({h for ks in keys.values() for k in ks for h in index.get(k, ())})
-        known = {h: matcher.features(fields) for h, fields in self.fetch(hub_ids).items()} if hub_ids else {}
+        known = self.recent.take(hub_ids)
+        missing = [h for h in hub_ids if h not in known]
+        if missing:
+            known.update((h, matcher.features(fields)) for h, fields in self.fetch(missing).items())
         earlier: dict[str, list[int]] = {}
         decided: dict[int, tuple[str, Any, PairDecision]] = {}
         for s in wanted:
@@ -210,8 +227,7 @@ class IdentityResolver:
             # sync would cost more than the rare key a later edit adds.
             cached = self._block_keys
             rows = [(key, s.hub_id) for s in live if s.hub_id and s.canonical is not None and not s.known
-                    for key in cached.get(s.seq) or matcher.block_keys(matcher.features(s.canonical),
-                                                                        self.pseudonym)]
+                    for key in cached.get(s.seq) or self._features_and_blocks(matcher, s)[1]]
             self.ledger.stage_block_keys(self.plan.stream, rows)
         self._block_keys.clear()
         merged = [s for s in live if s.secondary and not s.known and s.hub_id]
@@ -222,6 +238,21 @@ class IdentityResolver:
                             s.detail.get("match", {}).get("score"), s.detail.get("match", {}).get("rule") or "key",
                             "auto" if "match" in s.detail else "rule", run_id=self.run_id)
                 for s in merged])
+
+    def remember_written(self, live: list[Any]) -> None:
+        """Keep the features of records this batch created as they were written; drop those it changed."""
+        recent = self.recent
+        if not recent.capacity or self.plan.dry_run or self.plan.sync is not None:
+            return
+        for s in live:
+            if not s.hub_id:
+                continue
+            prepared = s.prepared_keys
+            if (s.outcome is not None and s.outcome.value == "created" and s.target_id is not None
+                    and prepared is not None and prepared.features is not None and "stripped" not in s.detail):
+                recent.remember(s.hub_id, prepared.features)
+            else:
+                recent.forget(s.hub_id)
 
     # Golden record -------------------------------------------------------------------------------------
     def changes(self, s: Any, values: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
@@ -270,6 +301,20 @@ class IdentityResolver:
 def _describe(decision: PairDecision) -> dict[str, Any]:
     """What the audit log and the review queue keep of a decision: band, rule, score — no values."""
     return {"band": decision.band.value, "rule": decision.rule, "score": round(decision.probability, 6)}
+
+
+def _target_keeps_features(plan: Any) -> bool:
+    """Whether the target gives back every field comparison features are made of, as it was written."""
+    from hub.identity.profiles import PROFILES
+
+    profile = PROFILES.get(plan.stream)
+    if profile is None or not profile.fields:
+        return False
+    round_trip = plan.target_map.canonical_round_trip()
+    if round_trip is not None:  # a mapped target: its rules both write and read these fields
+        return all(name in round_trip for name in profile.fields)
+    info = plan.target_info  # a canonical target may hold a subset of the canonical fields
+    return bool(info is not None and info.fields) and all(name in info.fields for name in profile.fields)
 
 
 def _settings(plan: Any) -> StreamIdentitySettings:

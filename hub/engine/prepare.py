@@ -7,6 +7,7 @@ runs (``workers`` in a pipeline) and inline for small ones.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -16,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from hub.consent.decision import ConsentContext, ConsentVerdict
+from hub.engine.keying import KEY_CHECK, RecordKeyer, RecordKeys
 from hub.records import Outcome, SourceRecord
+
+log = logging.getLogger("crmhub.engine")
 
 
 @dataclass(slots=True)
@@ -27,17 +31,21 @@ class Prepared:
     outcome: Outcome | None = None
     reasons: list[dict[str, Any]] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
+    keys: RecordKeys | None = None
+    """The record's hub id, match keys and pseudonyms, when the preparer was given a keyer."""
 
 
 class RecordPreparer:
     """Maps, validates and consent-checks records of one stream from one source."""
 
-    def __init__(self, source_map: Any, host: Any, stream: str, source_name: str, consent: ConsentContext) -> None:
+    def __init__(self, source_map: Any, host: Any, stream: str, source_name: str, consent: ConsentContext,
+                 keyer: RecordKeyer | None = None) -> None:
         self.source_map = source_map
         self.host = host
         self.stream = stream
         self.source_name = source_name
         self.consent = consent
+        self.keyer = keyer
 
     def prepare(self, record: SourceRecord) -> Prepared:
         if record.error is not None:
@@ -63,6 +71,8 @@ class RecordPreparer:
                     for name in decision.strip:
                         canonical.pop(name, None)
                     prepared.detail.setdefault("stripped", []).extend(decision.strip)
+        if self.keyer is not None:
+            prepared.keys = self.keyer.keys(record.id, canonical)
         return prepared
 
     def prepare_all(self, records: Sequence[SourceRecord]) -> list[Prepared]:
@@ -77,6 +87,12 @@ class PrepareRecipe:
     source: str
     stream: str
     consent: ConsentContext
+    dedup: bool = True
+    identity: Any = None
+    """The stream's identity settings (:class:`hub.identity.settings.StreamIdentitySettings`)."""
+    key_check: str | None = None
+    """The main process's pseudonym of :data:`KEY_CHECK`: a worker whose own key hashes it the same way
+    computes the records' keys too; ``None`` (keys held only in the main process's memory): it does not."""
 
 
 _WORKER: RecordPreparer | None = None
@@ -91,7 +107,22 @@ def _start_worker(recipe: PrepareRecipe) -> None:
     host = PluginHost.start()
     config = load_config(recipe.config_path, host.connectors)
     source_map = stream_mapping(config.connections[recipe.source], recipe.stream, config, host.transforms)
-    _WORKER = RecordPreparer(source_map, host, recipe.stream, recipe.source, recipe.consent)
+    _WORKER = RecordPreparer(source_map, host, recipe.stream, recipe.source, recipe.consent,
+                             _worker_keyer(recipe, config.base_dir))
+
+
+def _worker_keyer(recipe: PrepareRecipe, base_dir: Path) -> RecordKeyer | None:
+    """A keyer on this installation's HMAC key, if it is the key the main process uses."""
+    if recipe.key_check is None:
+        return None
+    from hub.state import StoreKeys
+
+    keys = StoreKeys.load(base_dir)
+    if keys.pseudonym(*KEY_CHECK) != recipe.key_check:
+        log.warning("worker %d sees another HMAC key than the main process: keys are computed there", os.getpid())
+        return None
+    return RecordKeyer(recipe.stream, recipe.source, dedup=recipe.dedup, identity=recipe.identity,
+                       pseudonym=keys.pseudonym)
 
 
 def _prepare_in_worker(records: list[SourceRecord]) -> list[Prepared]:

@@ -16,6 +16,7 @@ from hub.connectors.api import Capability, Connector, ConnectorContext, StreamIn
 from hub.consent.decision import ConsentContext
 from hub.engine.batch import BatchProcessor, Staged, StreamPlan, jsonable
 from hub.engine.holder import holder_gone, this_holder
+from hub.engine.keying import KEY_CHECK, RecordKeyer
 from hub.engine.mappings import stream_mapping
 from hub.engine.prepare import Prepared, PreparePool, PrepareRecipe, RecordPreparer, worker_count
 from hub.engine.reading import resilient_read
@@ -198,9 +199,12 @@ class Engine:
             plan, host=self.host, store=self.store, pseudonym=self.keys.pseudonym, retry=self.retry,
             run_id=summary.run_id, fencing_token=token, on_diff=on_diff if diff_file else None,
         )
-        preparer = RecordPreparer(source_map, self.host, stream, request.source, plan.consent)
-        recipe = None if request.source_override else PrepareRecipe(self.config.path, request.source, stream,
-                                                                   plan.consent)
+        keyer = RecordKeyer(stream, request.source, dedup=plan.dedup, identity=plan.identity,
+                            pseudonym=self.keys.pseudonym)
+        preparer = RecordPreparer(source_map, self.host, stream, request.source, plan.consent, keyer)
+        recipe = None if request.source_override else PrepareRecipe(
+            self.config.path, request.source, stream, plan.consent, plan.dedup, plan.identity,
+            self.keys.pseudonym(*KEY_CHECK) if getattr(self.keys, "reloadable", False) else None)
         pool = PreparePool(preparer, recipe, worker_count(request.settings.workers), request.settings.parallel_after)
         start = None
         if request.source_override is None and not request.restart:

@@ -55,6 +55,8 @@ class StreamProfile:
     """Every comparison at once (the same results as calling each one): the hot path of batch runs."""
     frequency: tuple[tuple[str, int, Callable[[Features], str | None]], ...] = ()
     """(comparison, level, key): agreements at that level are weighted by how rare the key's value is."""
+    fields: tuple[str, ...] = ()
+    """The canonical fields ``extract`` reads: features are the same wherever these values are the same."""
 
     def comparison(self, name: str) -> Comparison:
         for item in self.comparisons:
@@ -219,6 +221,8 @@ CONTACTS = StreamProfile(
     # City is too coarse to block on by default: a common name in a big city makes a huge block.
     default_blocking=("email", "phone", "national_id", "name_city", "last_name_postcode", "first_name_postcode",
                       "last_name_birth_date", "first_name_birth_date", "email_local"),
+    fields=("first_name", "last_name", "email", "mobile", "phone", "company", "address.city", "address.postcode",
+            "address.street", "birth_date", "national_id.value"),
 )
 
 # Companies ----------------------------------------------------------------------------------------
@@ -261,6 +265,7 @@ COMPANIES = StreamProfile(
         "name": _single(K_NAME),
     },
     frequency=(("name", 3, lambda f: f[K_NAME]),),
+    fields=("name", "domain", "tax_id.value", "phone", "address.city", "address.postcode", "address.street"),
 )
 
 PROFILES: dict[str, StreamProfile] = {"contacts": CONTACTS, "companies": COMPANIES}

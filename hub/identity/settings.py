@@ -96,7 +96,7 @@ class StreamIdentitySettings(BaseModel):
                                 "default: estimated in batch runs, 0.05 in syncs")
     parameters: dict[str, ComparisonParameters] = Field(default_factory=dict)
     max_block_size: int = Field(20, ge=2, description="a blocking key shared by more records is skipped as "
-                                "too common to be evidence")
+                                "too common to be evidence (in syncs at most 100: the candidate index holds no more)")
     default_region: str = Field("TR", min_length=2, max_length=2, description="region of national phone numbers")
     email_provider_rules: bool = Field(True, description="ignore dots and +tags in Gmail addresses")
     probabilistic: bool = Field(True, description="score records that match no exact key during syncs")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hashlib
 import hmac
 import os
 import secrets
@@ -39,7 +38,8 @@ _HMAC_FILE = "hmac.key"
 # Distinct HKDF labels keep the two keys independent even when both come from the same passphrase.
 _ENCRYPTION_INFO = b"crmhub state-store encryption v1"
 _HMAC_INFO = b"crmhub pseudonym hmac v1"
-_PSEUDONYM_HEX_CHARS = 32
+_PSEUDONYM_BYTES = 16
+"""A pseudonym keeps the first 16 bytes (32 hex characters) of the HMAC-SHA256."""
 
 KeySource = Literal["env", "file", "ephemeral"]
 
@@ -159,7 +159,12 @@ class StoreKeys:
         canonical form (E.164 phones, validated emails, digits-only national ids).
         """
         message = f"{kind}:{normalise_for_pseudonym(value)}".encode()
-        return hmac.new(self._hmac_key, message, hashlib.sha256).hexdigest()[:_PSEUDONYM_HEX_CHARS]
+        return hmac.digest(self._hmac_key, message, "sha256")[:_PSEUDONYM_BYTES].hex()
+
+    @property
+    def reloadable(self) -> bool:
+        """Whether another process of this installation loads the same keys (environment or key files)."""
+        return "ephemeral" not in self._sources
 
     def __repr__(self) -> str:
         return f"StoreKeys(encryption={self._sources[0]}, hmac={self._sources[1]})"
@@ -172,6 +177,8 @@ class StoreKeys:
 
 def normalise_for_pseudonym(value: str) -> str:
     """The form of ``value`` that :meth:`StoreKeys.pseudonym` hashes."""
+    if value.isascii():  # NFKC and the Turkish folds change nothing in ASCII; lower() is casefold() there
+        return " ".join(value.split()).lower()
     # Turkish I/ı/İ/i case-fold differently by locale; folding all four to "i" makes the result locale-free.
     text = unicodedata.normalize("NFKC", value).replace("İ", "i").replace("ı", "i")
     return " ".join(text.split()).casefold()

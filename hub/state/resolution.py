@@ -27,6 +27,8 @@ __all__ = ["GoldenField", "IdentityStore", "Member", "MergeRecord", "ReviewItem"
 _CHUNK = 500
 T = TypeVar("T")
 MERGED_SUFFIX = "#merged"
+INDEX_CAP = 100
+"""The most hub ids the candidate index files under one blocking key: a larger ``max_block_size`` acts as this."""
 """As in :mod:`hub.engine.batch`: links of records merged into another record's hub id live in ``STREAM#merged``."""
 
 
@@ -124,12 +126,33 @@ class IdentityStore:
 
     # Candidate index -----------------------------------------------------------------------------
     def stage_block_keys(self, stream: str, rows: Sequence[tuple[str, str]]) -> None:
-        """Insert-or-ignore ``(key_hmac, hub_id)`` rows of ``stream``."""
+        """Insert-or-ignore ``(key_hmac, hub_id)`` rows of ``stream``, at most ``INDEX_CAP + 1`` hub ids per key.
+
+        A key shared by more records than any block may hold is useless for matching: once it is known
+        to be that common, further hub ids are not filed under it, so the index and every lookup in it
+        stay bounded however many records share a common name.
+        """
         if not rows:
             return
-        ordered = sorted({(stream, k, h) for k, h in rows})
+        wanted = sorted({(k, h) for k, h in rows})
         with write_tx(self._engine) as conn:
+            held = self._key_sizes(conn, stream, sorted({k for k, _ in wanted}))
+            ordered = []
+            for key, hub_id in wanted:
+                size = held.get(key, 0)
+                if size <= INDEX_CAP:
+                    held[key] = size + 1
+                    ordered.append((stream, key, hub_id))
             bulk_insert(conn, block_keys, ("stream", "key_hmac", "hub_id"), ordered, ignore_conflicts=True)
+
+    @staticmethod
+    def _key_sizes(conn: Connection, stream: str, keys: Sequence[str]) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for chunk in _chunks(keys):
+            query = select(block_keys.c.key_hmac, func.count()).where(
+                block_keys.c.stream == stream, block_keys.c.key_hmac.in_(chunk)).group_by(block_keys.c.key_hmac)
+            sizes.update((key, int(n)) for key, n in conn.execute(query))
+        return sizes
 
     def find_candidates(self, stream: str, key_hmacs: Sequence[str], limit: int) -> dict[str, list[str]]:
         """``{key_hmac: [hub_id, …]}``; a key filed under more than ``limit`` hub ids is left out (too common)."""
@@ -140,7 +163,7 @@ class IdentityStore:
                     block_keys.c.stream == stream, block_keys.c.key_hmac.in_(chunk))
                 for key, hub_id in conn.execute(query):
                     found.setdefault(key, []).append(hub_id)
-        return {k: v for k, v in found.items() if len(v) <= limit}
+        return {k: v for k, v in found.items() if len(v) <= min(limit, INDEX_CAP)}
 
     # Review queue --------------------------------------------------------------------------------
     def add_reviews(self, items: Sequence[ReviewItem]) -> int:

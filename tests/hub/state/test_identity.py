@@ -75,3 +75,22 @@ def test_within_one_call_the_first_of_duplicate_keys_wins(store: StateStore) -> 
     )
     assert store.resolve("csv", "contacts", ["C1", "C3"]) == {"C1": "hub-1", "C3": "hub-3"}
     assert store.find_match_keys("contacts", ["a" * 32]) == {"a" * 32: "hub-1"}
+
+
+def test_candidate_index_stops_filing_hub_ids_under_a_key_too_common_to_be_evidence(store: StateStore) -> None:
+    from hub.state.resolution import INDEX_CAP, IdentityStore
+
+    index = IdentityStore(store)
+    common, rare = "c" * 32, "r" * 32
+    for start in range(0, 3 * INDEX_CAP, 50):  # batch after batch, as a long migration files them
+        index.stage_block_keys("contacts", [(common, f"hub-{n}") for n in range(start, start + 50)])
+    index.stage_block_keys("contacts", [(rare, "hub-1"), (rare, "hub-2"), (common, "hub-late")])
+    with store._engine.connect() as conn:  # the index itself stays bounded
+        from sqlalchemy import func, select
+
+        from hub.state.schema import block_keys
+        filed = conn.execute(select(func.count()).where(block_keys.c.key_hmac == common)).scalar_one()
+    assert filed == INDEX_CAP + 1
+    assert index.find_candidates("contacts", [common, rare], limit=20) == {rare: ["hub-1", "hub-2"]}
+    assert index.find_candidates("contacts", [common], limit=10_000) == {}, "a bigger limit cannot see past the cap"
+    assert index.find_candidates("contacts", [rare], limit=1) == {}

@@ -118,3 +118,18 @@ def test_repr_and_pickle_never_expose_key_material(tmp_path: Path) -> None:
 
     with pytest.raises(TypeError, match="cannot be pickled"):
         pickle.dumps(keys)
+
+
+def test_pseudonym_is_the_documented_hmac_so_stored_keys_stay_valid() -> None:
+    """Identity-map and suppression entries written by earlier versions must still be found."""
+    import hashlib
+    import hmac
+
+    key = bytes(range(32))
+    keys = StoreKeys(Fernet.generate_key(), key, ("ephemeral", "ephemeral"))
+    for kind, value, normalised in [("email", " Ayse@Example.COM ", "ayse@example.com"),
+                                    ("name", "İSMAİL\tKILIÇ", "ismail kiliç"),
+                                    ("phone", "+905321234567", "+905321234567"),
+                                    ("block:name", "A\x1fB  C", "a b c")]:
+        expected = hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()[:32]
+        assert keys.pseudonym(kind, value) == expected

@@ -1,0 +1,54 @@
+"""Comparison features of the records a run has just written, so matching need not read them back.
+
+A migration's probable matches are mostly records the same run created a few batches earlier. The
+target would give back the same values (the run checks, once, that the target keeps every field the
+features are made of), so their features are kept here — at most ``capacity`` of them, the least
+recently used dropped first — and only the rest are looked up in the target. A record a later batch
+changes is dropped: its features would no longer be the target's.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+DEFAULT_CAPACITY = 50_000
+
+
+class RecentFeatures:
+    """A bounded least-recently-used map of hub id → comparison features."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.capacity = capacity
+        self._kept: OrderedDict[str, Any] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def take(self, hub_ids: Iterable[str]) -> dict[str, Any]:
+        """The features kept for these hub ids (the others must be looked up)."""
+        found = {}
+        kept = self._kept
+        for hub_id in hub_ids:
+            features = kept.get(hub_id)
+            if features is None:
+                self.misses += 1
+                continue
+            kept.move_to_end(hub_id)
+            found[hub_id] = features
+            self.hits += 1
+        return found
+
+    def remember(self, hub_id: str, features: Any) -> None:
+        if self.capacity <= 0:
+            return
+        self._kept[hub_id] = features
+        self._kept.move_to_end(hub_id)
+        while len(self._kept) > self.capacity:
+            self._kept.popitem(last=False)
+
+    def forget(self, hub_id: str) -> None:
+        self._kept.pop(hub_id, None)
