@@ -42,7 +42,7 @@ class HubSpotRequestError(Exception):
 
 
 class HubSpotClient:
-    """SDK sub-APIs for contacts, companies, properties, associations and OAuth, created once and reused."""
+    """SDK sub-APIs for contacts, companies, properties, associations, communication preferences and OAuth."""
 
     def __init__(self, config: HubSpotConfig, kv: Any = None) -> None:
         import urllib3
@@ -65,8 +65,12 @@ class HubSpotClient:
         self.properties_api = crm.properties.core_api
         self.associations_batch = crm.associations.v4.batch_api
         self.associations_basic = crm.associations.v4.basic_api
+        preferences = self._sdk.communication_preferences
+        self.preferences_definitions = preferences.definition_api
+        self.preferences_status = preferences.status_api
         self._apis = [api for trio in self.objects.values() for api in trio]
-        self._apis += [self.properties_api, self.associations_batch, self.associations_basic]
+        self._apis += [self.properties_api, self.associations_batch, self.associations_basic,
+                       self.preferences_definitions, self.preferences_status]
         self._api_exceptions = _api_exception_types()
         self.tokens: TokenSource = self._token_source(kv)
         per_10s, search_per_s, daily = config.limits()
@@ -176,13 +180,14 @@ class HubSpotClient:
 def _api_exception_types() -> tuple[type[Exception], ...]:
     """Every sub-package of the SDK has its own ApiException class; catch them all."""
     # The SDK ships no type information.
+    import hubspot.communication_preferences as preferences  # type: ignore[import-untyped]
     import hubspot.crm.associations.v4 as associations  # type: ignore[import-untyped]
     import hubspot.crm.companies as companies  # type: ignore[import-untyped]
     import hubspot.crm.contacts as contacts  # type: ignore[import-untyped]
     import hubspot.crm.properties as properties  # type: ignore[import-untyped]
     import hubspot.oauth as oauth  # type: ignore[import-untyped]
 
-    return tuple(m.ApiException for m in (contacts, companies, properties, associations, oauth))
+    return tuple(m.ApiException for m in (contacts, companies, properties, associations, oauth, preferences))
 
 
 def _is_tls_error(exc: Exception) -> bool:

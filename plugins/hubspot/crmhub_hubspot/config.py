@@ -56,6 +56,10 @@ class HubSpotConfig(ConnectorConfig):
         True, description="first loads: no lookup requests while the portal held none of crmhub's records")
     page_size: int = Field(100, ge=1, le=100, description="records per list page (HubSpot's maximum: 100)")
     max_url_length: int = Field(6000, ge=512, description="longest GET URL sent; wider property lists move to POST")
+    subscription_statuses: bool = Field(True, description="read and write contacts' e-mail subscription status "
+                                                          "(Communication Preferences API v3)")
+    consent_subscription: str | None = Field(None, description="subscription type (id or name) followed for "
+                                                               "e-mail consent; default: the first Marketing type")
     timeout_s: float = Field(30.0, gt=0)
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from crmhub_hubspot.config import HubSpotConfig, _is_internal
 from crmhub_hubspot.schema import COMPANY_KEY, STREAMS, PropertyInfo, parse_properties, stream_info
+from crmhub_hubspot.subscriptions import is_subscription_field, subscription_properties
 from hub.connectors.api import Capability, Connector, ConnectorContext, StreamInfo
 from hub.errors import ConfigError, CrmhubError, DataError, SchemaError
 from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteOutcome, WriteRequest, WriteResult
@@ -42,6 +43,7 @@ class HubSpotConnector(Connector):
         self._writer: Any = None
         self._links: Any = None
         self._written: dict[str, set[str]] = {s: set() for s in STREAMS}
+        self._subscriptions: Any = None
         self._empty: dict[str, bool] = {}
 
     def __repr__(self) -> str:
@@ -67,6 +69,10 @@ class HubSpotConnector(Connector):
         self._known = KnownValues()
         self._writer = Writer(self._client, self.config.key_property, self.config.contact_id_property,
                               self._properties, self._links, self._known)
+        if self.config.subscription_statuses:
+            from crmhub_hubspot.subscriptions import Subscriptions
+
+            self._subscriptions = Subscriptions(self._client, self.config.consent_subscription)
 
     def close(self) -> None:
         if self._links is None:
@@ -161,13 +167,34 @@ class HubSpotConnector(Connector):
             if key not in props and self.config.create_key_property:
                 props[key] = PropertyInfo(key, "string", frozenset(), multiple=False, read_only=False, unique=True,
                                           external_options=False)
+            if self._follows_subscriptions(stream):
+                props.update(subscription_properties())
             infos.append(stream_info(stream, props, key))
         return infos
+
+    def _follows_subscriptions(self, stream: str) -> bool:
+        return stream == "contacts" and self.config.subscription_statuses
 
     def read(self, stream: str, checkpoint: Checkpoint | None) -> Iterator[SourceRecord | Checkpoint]:
         _check_stream(stream)
         self.client  # noqa: B018 - opens the connection
-        yield from self._reader.read(stream, checkpoint)
+        records = self._reader.read(stream, checkpoint)
+        if not self._follows_subscriptions(stream):
+            yield from records
+            return
+        page: list[SourceRecord] = []
+        for item in records:  # statuses are read per page, before the page's checkpoint
+            if isinstance(item, Checkpoint):
+                yield from self._with_statuses(page)
+                page = []
+                yield item
+            else:
+                page.append(item)
+        yield from self._with_statuses(page)
+
+    def _with_statuses(self, page: list[SourceRecord]) -> list[SourceRecord]:
+        self._subscriptions.enrich([r.data for r in page if not r.deleted and r.error is None])
+        return page
 
     def deleted(self, stream: str, since: Checkpoint | None) -> Iterator[DeletedRecord | Checkpoint]:
         _check_stream(stream)
@@ -177,11 +204,38 @@ class HubSpotConnector(Connector):
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         _check_stream(stream)
         self.client  # noqa: B018
+        given = [{n: v for n, v in r.fields.items() if is_subscription_field(n)} for r in batch]
+        plain = [WriteRequest(r.key, {n: v for n, v in r.fields.items() if not is_subscription_field(n)},
+                              r.target_id) if g else r for r, g in zip(batch, given, strict=True)]
         results: list[WriteResult] = []
-        for start in range(0, len(batch), self.write_batch_size):
-            results.extend(self._writer.write(stream, batch[start:start + self.write_batch_size]))
+        for start in range(0, len(plain), self.write_batch_size):
+            results.extend(self._writer.write(stream, plain[start:start + self.write_batch_size]))
+        if self._follows_subscriptions(stream) and any(given):
+            self._write_statuses(stream, batch, given, results)
         self._written[stream].update(r.key for r in results if r.outcome is not WriteOutcome.FAILED)
         return results
+
+    def _write_statuses(self, stream: str, batch: Sequence[WriteRequest], given: list[dict[str, Any]],
+                        results: list[WriteResult]) -> None:
+        """After the contacts: each one's subscription status, by its e-mail address."""
+        for index, (request, wanted) in enumerate(zip(batch, given, strict=True)):
+            result = results[index]
+            if not wanted or result.outcome is WriteOutcome.FAILED:
+                continue
+            email = request.fields.get("email") or (self._known.get(stream, request.key) or {}).get("email")
+            if not email:
+                email = next((r["properties"].get("email") for r in self._by_key(stream, [request.key], ["email"])),
+                             None)
+            if not email:
+                continue  # no address, no e-mail subscription
+            try:
+                changed = self._subscriptions.write(str(email), wanted)
+            except DataError as exc:
+                results[index] = WriteResult(request.key, WriteOutcome.FAILED, result.target_id, exc.code,
+                                             exc.public_message)
+                continue
+            if changed and result.outcome is WriteOutcome.UNCHANGED:
+                results[index] = WriteResult(request.key, WriteOutcome.UPDATED, result.target_id)
 
     def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Current properties by hub id (plus ``company_key`` on contacts); absent keys are new.
@@ -198,6 +252,8 @@ class HubSpotConnector(Connector):
             company_keys = self._links.keys_of(
                 str(r["properties"]["associatedcompanyid"]) for r in records
                 if (r.get("properties") or {}).get("associatedcompanyid"))
+        if self._follows_subscriptions(stream):
+            self._subscriptions.enrich([r.setdefault("properties", {}) for r in records])
         for record in records:
             props = {k: v for k, v in (record.get("properties") or {}).items() if v is not None}
             company = company_keys.get(str(props.get("associatedcompanyid", "")))

@@ -43,6 +43,13 @@ class KnownValues:
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
 
+    def get(self, stream: str, key: str) -> dict[str, str] | None:
+        """The values known for ``(stream, key)`` while fresh."""
+        entry = self._entries.get((stream, key))
+        if entry is None or self._clock() - entry.seen_at > self.ttl_s:
+            return None
+        return entry.values
+
     def forget(self, stream: str, key: str) -> None:
         self._entries.pop((stream, key), None)
 

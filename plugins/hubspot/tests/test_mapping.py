@@ -32,7 +32,9 @@ def test_contact_round_trip(mapping: Mapping) -> None:
     hubspot = {"firstname": "Çağla", "lastname": "Şahin", "email": " Cagla.Sahin@Example.COM.tr ",
                "phone": "0532 123 45 67", "country": "Türkiye", "city": "İzmir", "date_of_birth": "1990-03-05",
                "hs_language": "en-gb", "lifecyclestage": "salesqualifiedlead", "company_key": "hub-co-1",
-               "hs_email_optout": "true", "createdate": "2024-01-01T10:00:00.000Z"}
+               "hs_email_optout": "true", "createdate": "2024-01-01T10:00:00.000Z",
+               # what the connector shows of the contact's subscription status (hs_email_optout folded in)
+               "subscription.status": "NOT_SUBSCRIBED", "subscription.legal_basis": "LEGITIMATE_INTEREST_CLIENT"}
     canonical, issues = contacts.to_canonical(hubspot)
     assert issues == []
     assert canonical["email"] == "cagla.sahin@example.com.tr"
@@ -42,9 +44,11 @@ def test_contact_round_trip(mapping: Mapping) -> None:
     assert canonical["lifecycle_stage"] == "sales_qualified"
     assert canonical["custom.company_id"] == "hub-co-1"
     assert canonical["consent.email"] == "denied"
+    assert canonical["consent.legal_basis"] == "legitimate_interest"
     back = contacts.from_canonical(canonical)
     assert back["lifecyclestage"] == "salesqualifiedlead"
     assert back["hs_language"] == "en-gb"
     assert back["company_key"] == "hub-co-1"
-    assert "hs_email_optout" not in back  # HubSpot refuses to resubscribe: never written
+    assert "hs_email_optout" not in back
+    assert back["subscription.status"] == "NOT_SUBSCRIBED"  # written through the subscription API
     assert "createdate" not in back

@@ -58,6 +58,8 @@ class SandboxSettings:
     max_url_length: int = 8192
     wide_properties: int = 0
     tls: bool = False
+    gdpr_enabled: bool = True
+    """Subscribing needs a legal basis and its explanation (a portal with GDPR features on)."""
     seed: int | None = None
     private_app_token: str = field(default_factory=lambda: "pat-na1-" + str(uuid.uuid4()))
     oauth_client_id: str = field(default_factory=lambda: str(uuid.uuid4()))

@@ -26,6 +26,7 @@ from crmhub_hubspot.sandbox.catalog import Catalog
 from crmhub_hubspot.sandbox.lifecycle import Lifecycle
 from crmhub_hubspot.sandbox.limits import RateLimits, SandboxSettings, Tokens, retry_after_header
 from crmhub_hubspot.sandbox.objects import Answer, Objects
+from crmhub_hubspot.sandbox.preferences import Preferences
 from crmhub_hubspot.sandbox.schema import wide_properties
 from crmhub_hubspot.sandbox.store import OBJECT_TYPES, Store
 
@@ -37,9 +38,9 @@ Handler = Callable[..., Answer]
 class Router:
     """Maps ``METHOD path`` to a handler; groups are passed as positional arguments."""
 
-    def __init__(self, objects: Objects, lifecycle: Lifecycle, catalog: Catalog,
+    def __init__(self, objects: Objects, lifecycle: Lifecycle, catalog: Catalog, preferences: Preferences,
                  stats: Callable[[], Answer]) -> None:
-        o, life, c = objects, lifecycle, catalog
+        o, life, c, p = objects, lifecycle, catalog, preferences
         self.routes: list[tuple[str, re.Pattern[str], Handler, str]] = []
         add = self._add
         add("POST", r"/oauth/v1/token", lambda req: c.oauth_token(req.raw), "oauth")
@@ -56,6 +57,10 @@ class Router:
         add("GET", rf"/crm/v3/objects/{_TYPE}/([^/]+)", lambda req, t, i: o.get(t, i, req.query))
         add("PATCH", rf"/crm/v3/objects/{_TYPE}/([^/]+)", lambda req, t, i: o.update(t, i, req.query, req.json()))
         add("DELETE", rf"/crm/v3/objects/{_TYPE}/([^/]+)", lambda req, t, i: o.archive(t, i))
+        add("GET", r"/communication-preferences/v3/definitions", lambda req: p.list_definitions())
+        add("GET", r"/communication-preferences/v3/status/email/([^/]+)", lambda req, e: p.status(e))
+        add("POST", r"/communication-preferences/v3/subscribe", lambda req: p.change(req.json(), subscribe=True))
+        add("POST", r"/communication-preferences/v3/unsubscribe", lambda req: p.change(req.json(), subscribe=False))
         add("GET", rf"/crm/v3/properties/{_TYPE}", lambda req, t: c.list_properties(t))
         add("POST", rf"/crm/v3/properties/{_TYPE}", lambda req, t: c.create_property(t, req.json()))
         add("GET", rf"/crm/v3/properties/{_TYPE}/([^/]+)", lambda req, t, n: c.get_property(t, n))
@@ -202,7 +207,8 @@ class HubSpotSandbox:
         self.limits = RateLimits(settings)
         self.random = random.Random(settings.seed)
         self.router = Router(Objects(self.store), Lifecycle(self.store, settings.search_lag_ms),
-                             Catalog(self.store, self.tokens, settings), self._stats)
+                             Catalog(self.store, self.tokens, settings),
+                             Preferences(self.store, settings.gdpr_enabled), self._stats)
         self.writes = 0
         self.dropped = 0
         self.counts: collections.Counter[str] = collections.Counter()  # requests by kind: api, search, oauth

@@ -90,6 +90,7 @@ class Store:
         self.associations: dict[str, set[str]] = {}  # contact id → company ids
         self.primary_company: dict[str, str] = {}
         self.blocked_emails: set[str] = set()
+        self.subscriptions: dict[str, dict[str, dict[str, Any]]] = {}  # e-mail → subscription id → status
         self._last_ms = 0
         self._journal_path = data_dir / "journal.jsonl" if data_dir else None
         self._snapshot_path = data_dir / "state.json" if data_dir else None
@@ -173,7 +174,13 @@ class Store:
         email = obj.properties.get("email", "").strip().lower()
         if object_type == "contacts" and email:
             self.blocked_emails.add(email)
+            self.subscriptions.pop(email, None)
         self._changed({"op": "purge", "type": object_type, "id": obj.id, "email": email})
+
+    def set_subscription(self, email: str, subscription_id: str, entry: dict[str, Any]) -> None:
+        """Record an address's status in one subscription type."""
+        self.subscriptions.setdefault(email, {})[subscription_id] = entry
+        self._changed({"op": "subscription", "email": email, "id": subscription_id, "entry": entry})
 
     def add_property(self, object_type: str, definition: dict[str, Any]) -> None:
         self.portals[object_type].properties[definition["name"]] = definition
@@ -268,6 +275,7 @@ class Store:
                 self.associations[contact_id] = set(companies)
             self.primary_company = dict(state["primary_company"])
             self.blocked_emails = set(state["blocked_emails"])
+            self.subscriptions = {e: dict(subs) for e, subs in state.get("subscriptions", {}).items()}
         if self._journal_path.exists():
             for line in self._journal_path.read_text(encoding="utf-8").splitlines():
                 if line.strip():
@@ -299,6 +307,9 @@ class Store:
                 self._unindex(portal, obj)
             if entry.get("email"):
                 self.blocked_emails.add(entry["email"])
+                self.subscriptions.pop(entry["email"], None)
+        elif op == "subscription":
+            self.subscriptions.setdefault(entry["email"], {})[entry["id"]] = entry["entry"]
         elif op == "property":
             self.portals[entry["type"]].properties[entry["definition"]["name"]] = entry["definition"]
         elif op == "assoc":
@@ -325,6 +336,7 @@ class Store:
                 "associations": {c: sorted(cos) for c, cos in self.associations.items()},
                 "primary_company": self.primary_company,
                 "blocked_emails": sorted(self.blocked_emails),
+                "subscriptions": self.subscriptions,
             }
             tmp = self._snapshot_path.with_suffix(".tmp")
             tmp.write_text(json.dumps(state), encoding="utf-8")
