@@ -89,7 +89,7 @@ def migrate(folder: Path, target: dict[str, Any], records: int) -> dict[str, Any
     elapsed = time.perf_counter() - started
     return {"status": summary["status"], "created": summary["created"], "quarantined": summary["quarantined"],
             "merged": summary["merged"], "seconds": round(elapsed, 2),
-            "records_per_s": round(records / elapsed, 1)}
+            "records_per_s": round(records / elapsed, 1), "stage_seconds": summary.get("stage_seconds")}
 
 
 def hubspot_run(folder: Path, records: int, tier: str | None) -> dict[str, Any]:

@@ -84,6 +84,8 @@ class IdentityResolver:
         self._ledger: IdentityStore | None = None
         self._block_keys: dict[int, list[str]] = {}
         """Blocking-key HMACs of this batch's records by ``seq``: computed once, used to match and to index."""
+        self._key_sizes: dict[str, int] = {}
+        """How many hub ids the index holds under this batch's blocking keys, as matching found them."""
         self.settings: StreamIdentitySettings = _settings(plan)
         self.recent = RecentFeatures(DEFAULT_CAPACITY if _target_keeps_features(plan) else 0)
         """Features of records this run wrote, so candidates among them need not be read back."""
@@ -146,7 +148,7 @@ class IdentityResolver:
             features[s.seq], keys[s.seq] = self._features_and_blocks(matcher, s)
         self._block_keys.update(keys)
         index = self.ledger.find_candidates(stream, [k for ks in keys.values() for k in ks],
-                                            self.settings.max_block_size)
+                                            self.settings.max_block_size, self._key_sizes)
         vetoed = self.ledger.vetoed(stream, [s.own_id for s in wanted])
         hub_ids = sorted({h for ks in keys.values() for k in ks for h in index.get(k, ())})
         known = self.recent.take(hub_ids)
@@ -219,6 +221,7 @@ class IdentityResolver:
         matcher = self.matcher
         if self.plan.dry_run:
             self._block_keys.clear()
+            self._key_sizes.clear()
             return
         from hub.state.resolution import Member, MergeRecord
 
@@ -228,8 +231,9 @@ class IdentityResolver:
             cached = self._block_keys
             rows = [(key, s.hub_id) for s in live if s.hub_id and s.canonical is not None and not s.known
                     for key in cached.get(s.seq) or self._features_and_blocks(matcher, s)[1]]
-            self.ledger.stage_block_keys(self.plan.stream, rows)
+            self.ledger.stage_block_keys(self.plan.stream, rows, self._key_sizes)
         self._block_keys.clear()
+        self._key_sizes.clear()
         merged = [s for s in live if s.secondary and not s.known and s.hub_id]
         if merged:
             self.ledger.record_merges([

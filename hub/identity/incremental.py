@@ -53,6 +53,7 @@ class IncrementalMatcher:
             self.profile.default_blocking or tuple(self.profile.blocking))
         self.blocking = [(name, self.profile.blocking[name]) for name in names]
         self._compare = [c.compare for c in self.profile.comparisons]
+        self._levels = self.profile.levels
 
     def features(self, record: Mapping[str, object]) -> Features:
         """The comparison features of a canonical record."""
@@ -64,6 +65,8 @@ class IncrementalMatcher:
 
     def decide(self, a: Features, b: Features) -> PairDecision:
         """The decision for one pair (no term-frequency adjustment: syncs keep no value counts)."""
+        if self._levels is not None:  # every comparison in one call: the same levels, fewer calls
+            return self.judge.judge((*self._levels(a, b), 0))
         return self.judge.judge((*[fn(a, b) for fn in self._compare], 0))
 
     def best(self, features: Features, candidates: Sequence[tuple[str, Features]]) -> Candidate | None:

@@ -125,18 +125,21 @@ class IdentityStore:
         self._engine = store.engine
 
     # Candidate index -----------------------------------------------------------------------------
-    def stage_block_keys(self, stream: str, rows: Sequence[tuple[str, str]]) -> None:
+    def stage_block_keys(self, stream: str, rows: Sequence[tuple[str, str]],
+                         sizes: dict[str, int] | None = None) -> None:
         """Insert-or-ignore ``(key_hmac, hub_id)`` rows of ``stream``, at most ``INDEX_CAP + 1`` hub ids per key.
 
         A key shared by more records than any block may hold is useless for matching: once it is known
         to be that common, further hub ids are not filed under it, so the index and every lookup in it
-        stay bounded however many records share a common name.
+        stay bounded however many records share a common name. ``sizes``: how many hub ids some of the
+        keys hold already, as :meth:`find_candidates` just saw (the others are counted here).
         """
         if not rows:
             return
         wanted = sorted({(k, h) for k, h in rows})
         with write_tx(self._engine) as conn:
-            held = self._key_sizes(conn, stream, sorted({k for k, _ in wanted}))
+            held = dict(sizes or {})
+            held.update(self._key_sizes(conn, stream, sorted({k for k, _ in wanted if k not in held})))
             ordered = []
             for key, hub_id in wanted:
                 size = held.get(key, 0)
@@ -154,15 +157,22 @@ class IdentityStore:
             sizes.update((key, int(n)) for key, n in conn.execute(query))
         return sizes
 
-    def find_candidates(self, stream: str, key_hmacs: Sequence[str], limit: int) -> dict[str, list[str]]:
-        """``{key_hmac: [hub_id, …]}``; a key filed under more than ``limit`` hub ids is left out (too common)."""
+    def find_candidates(self, stream: str, key_hmacs: Sequence[str], limit: int,
+                        sizes: dict[str, int] | None = None) -> dict[str, list[str]]:
+        """``{key_hmac: [hub_id, …]}``; a key filed under more than ``limit`` hub ids is left out (too common).
+
+        ``sizes``, when given, receives how many hub ids each key holds (0 for keys not filed at all).
+        """
         found: dict[str, list[str]] = {}
+        wanted = sorted(set(key_hmacs))
         with read_tx(self._engine) as conn:
-            for chunk in _chunks(sorted(set(key_hmacs))):
+            for chunk in _chunks(wanted):
                 query = select(block_keys.c.key_hmac, block_keys.c.hub_id).where(
                     block_keys.c.stream == stream, block_keys.c.key_hmac.in_(chunk))
                 for key, hub_id in conn.execute(query):
                     found.setdefault(key, []).append(hub_id)
+        if sizes is not None:
+            sizes.update((key, len(found.get(key, ()))) for key in wanted)
         return {k: v for k, v in found.items() if len(v) <= min(limit, INDEX_CAP)}
 
     # Review queue --------------------------------------------------------------------------------

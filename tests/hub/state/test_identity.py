@@ -94,3 +94,18 @@ def test_candidate_index_stops_filing_hub_ids_under_a_key_too_common_to_be_evide
     assert index.find_candidates("contacts", [common, rare], limit=20) == {rare: ["hub-1", "hub-2"]}
     assert index.find_candidates("contacts", [common], limit=10_000) == {}, "a bigger limit cannot see past the cap"
     assert index.find_candidates("contacts", [rare], limit=1) == {}
+
+
+def test_sizes_seen_while_matching_spare_staging_a_count(store: StateStore) -> None:
+    from hub.state.resolution import INDEX_CAP, IdentityStore
+
+    index = IdentityStore(store)
+    index.stage_block_keys("contacts", [("k" * 32, f"hub-{n}") for n in range(3)])
+    sizes: dict[str, int] = {}
+    assert index.find_candidates("contacts", ["k" * 32, "n" * 32], 20, sizes) == {
+        "k" * 32: ["hub-0", "hub-1", "hub-2"]}
+    assert sizes == {"k" * 32: 3, "n" * 32: 0}
+    # A size said to be at the cap already keeps the key from growing, whatever the table holds.
+    index.stage_block_keys("contacts", [("k" * 32, "hub-9"), ("n" * 32, "hub-9")], {"k" * 32: INDEX_CAP + 1})
+    assert index.find_candidates("contacts", ["k" * 32, "n" * 32], 20) == {
+        "k" * 32: ["hub-0", "hub-1", "hub-2"], "n" * 32: ["hub-9"]}
