@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +82,24 @@ class WriteRequest:
     key: str
     fields: dict[str, Any]
     target_id: str | None = None
+    expected: str | None = None
+    """With the ``conditional_write`` capability: the :func:`fingerprint` of the record as ``lookup`` returned it
+    when the hub decided this write. The target writes only if the record still has that fingerprint,
+    checked atomically with the write; otherwise the result is ``failed`` with code :data:`CONFLICT`."""
+
+
+CONFLICT = "conflict"
+"""Result code of a conditional write refused because the record changed (or went) since it was read."""
+
+
+def fingerprint(fields: Mapping[str, Any]) -> str:
+    """A digest of a record's fields as a connector's ``lookup`` returns them, for :attr:`WriteRequest.expected`.
+
+    Names are sorted and values written with ``str`` where JSON has no form, so two reads of an
+    unchanged record give the same fingerprint and any changed value a different one.
+    """
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 @dataclass(slots=True)

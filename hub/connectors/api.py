@@ -44,6 +44,8 @@ class Capability(enum.StrEnum):
     BULK = "bulk"
     SNAPSHOT = "snapshot"
     """``snapshot``: every record in one cheap unordered pass, for whole-system comparisons."""
+    CONDITIONAL_WRITE = "conditional_write"
+    """``write`` honours :attr:`~hub.records.WriteRequest.expected`: a record changed since it was read is refused."""
 
 
 class ConnectorConfig(BaseModel):
@@ -143,7 +145,13 @@ class Connector(abc.ABC):
         raise NotImplementedError(f"{self.name} cannot take a snapshot")
 
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
-        """Upsert each request by its key; return exactly one result per request, in any order."""
+        """Upsert each request by its key; return exactly one result per request, in any order.
+
+        With ``CONDITIONAL_WRITE``, a request carrying ``expected`` is written only if the record's
+        current fields (as ``lookup`` would return them) still have that fingerprint, checked and
+        written atomically (a row lock, a transaction, a compare-and-set); else it fails with code
+        ``conflict`` and changes nothing.
+        """
         raise NotImplementedError(f"{self.name} cannot write")
 
     def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -7,7 +7,8 @@ batches its :class:`SyncHook`, which the batch processor asks three things:
 * :meth:`SyncHook.values_to_write` — which of a record's values this run may set in the target
   (conflict rules, echo suppression); ``None`` skips the record as unchanged;
 * :meth:`SyncHook.before_write` — a last look at the target before writing (re-read and compare:
-  a record edited since the comparison is left for the next cycle instead of being overwritten);
+  a record edited since the comparison is left for the next cycle instead of being overwritten;
+  a target with conditional writes then refuses any record edited after that look);
 * :meth:`SyncHook.after_write` — what was written, once the target confirmed it.
 """
 

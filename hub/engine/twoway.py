@@ -27,13 +27,13 @@ from hub.engine.holder import holder_gone, this_holder
 from hub.engine.mappings import stream_mapping
 from hub.engine.runner import RunRequest
 from hub.engine.sync_hooks import SyncHook, SyncLeg
-from hub.engine.twoway_merge import MergeHook, SyncNamespaces
+from hub.engine.twoway_merge import MergeHook, ReadBack, SyncNamespaces
 from hub.errors import ConfigError
-from hub.reconcile.addressing import LinkedTarget, linked_target
+from hub.reconcile.addressing import LinkedTarget, WriteConditions, linked_target
 from hub.reconcile.normalise import Normaliser
 from hub.reconcile.rules import ConflictPolicy
 from hub.reconcile.snapshot import compared_fields, covered_fields
-from hub.records import Checkpoint, SourceRecord
+from hub.records import Checkpoint, SourceRecord, fingerprint
 from hub.state.reconciliation import ReconcileStore
 
 __all__ = ["PendingSource", "TwoWayLeg", "TwoWaySync", "decide_conflict", "open_conflicts", "reverse_checkpoint"]
@@ -84,12 +84,13 @@ class TwoWayLeg(SyncLeg):
         self.state = ReconcileStore(session.store)
         self.policy = ConflictPolicy.from_settings(settings)
         self.hooks: list[MergeHook] = []
+        self.conditions = WriteConditions()
         self._source: Connector | None = None
         self._target: Connector | None = None
 
     def connectors(self, source: Connector, target: Connector) -> tuple[Connector, Connector]:
         self._source = _pending_source(source, self.session.store, self.stream, self.owed)
-        self._target = linked_target(target, self.session.store, self.stream)
+        self._target = linked_target(target, self.session.store, self.stream, self.conditions)
         return self._source, self._target
 
     def owed(self) -> list[str]:
@@ -108,13 +109,14 @@ class TwoWayLeg(SyncLeg):
                                   covered_fields(target_map, self._target, stream)], stream)
         target = self._target
 
-        def reread(hub_ids: list[str]) -> dict[str, dict[str, Any]]:
+        def reread(hub_ids: list[str]) -> dict[str, ReadBack]:
             found = engine.retry.call(lambda: target.lookup(target_map.object, hub_ids))
-            return {hub: target_map.to_canonical(values)[0] for hub, values in found.items()}
+            return {hub: ReadBack(target_map.to_canonical(values)[0], fingerprint(values))
+                    for hub, values in found.items()}
 
         hook = MergeHook(store=self.state, spaces=SyncNamespaces(self.pipeline, stream), source=self.source_name,
                          target=self.target_name, policy=self.policy, normaliser=Normaliser(stream, fields),
-                         delete_rule=self.settings.deletes.value, reread=reread)
+                         delete_rule=self.settings.deletes.value, reread=reread, conditions=self.conditions)
         self.hooks.append(hook)
         return hook
 

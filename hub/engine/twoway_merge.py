@@ -13,8 +13,11 @@ system's own table need not have room for the other's ids.
 Echoes: crmhub remembers a hash of what it last saw or wrote on each side; a record whose content
 equals that hash is crmhub's own write coming back (or nothing new) and is skipped. Lost updates:
 just before writing, the target is read again; a record that changed since it was compared is
-not written — the base stays as it was and the record is owed to the target, so the next legs
-see both sides' edits and the rule decides.
+not written. The rest are written on condition (:attr:`~hub.records.WriteRequest.expected`, when
+the target declares ``conditional_write``) that they are still exactly as that re-read found them,
+so an edit landing in the instant before the write is refused by the target itself. Either way
+the base stays as it was and the record is owed to the target: the next legs see both sides'
+edits and the rule decides.
 """
 
 from __future__ import annotations
@@ -26,11 +29,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.engine.sync_hooks import SyncHook
+from hub.reconcile.addressing import WriteConditions
 from hub.reconcile.normalise import Normaliser
 from hub.reconcile.rules import ConflictPolicy, Side, as_moment
 from hub.records import Outcome
 
-__all__ = ["MergeHook", "SyncNamespaces", "short_hash"]
+__all__ = ["MergeHook", "ReadBack", "SyncNamespaces", "short_hash"]
 
 _WRITTEN = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.MERGED)
 
@@ -38,6 +42,14 @@ _WRITTEN = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.MERGED)
 def short_hash(text: str) -> str:
     """12 hex digits: enough to tell a changed value, too short to be worth reversing."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBack:
+    """A target record read again just before the write: its canonical values and its fingerprint there."""
+
+    values: dict[str, Any]
+    fingerprint: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +76,8 @@ class MergeHook(SyncHook):
     """The :class:`SyncHook` of one leg (``source`` → ``target``) of a two-way sync."""
 
     def __init__(self, *, store: Any, spaces: SyncNamespaces, source: str, target: str, policy: ConflictPolicy,
-                 normaliser: Normaliser, delete_rule: str, reread: Any) -> None:
+                 normaliser: Normaliser, delete_rule: str, reread: Any,
+                 conditions: WriteConditions | None = None) -> None:
         self.store = store
         self.spaces = spaces
         self.source = source
@@ -73,11 +86,14 @@ class MergeHook(SyncHook):
         self.normaliser = normaliser
         self.delete_rule = delete_rule
         self.reread = reread
-        """``reread(hub_ids) -> {hub_id: canonical}``: the target's current values, read again."""
+        """``reread(hub_ids) -> {hub_id: ReadBack}``: the target's current records, read again."""
+        self.conditions = conditions if conditions is not None else WriteConditions()
+        """Shared with the leg's target: the fingerprints writes expect, and the writes it refused."""
         self.planned: dict[str, dict[str, Any]] = {}
         self.expected: dict[str, dict[str, str]] = {}
         self.conflicts: dict[str, dict[str, Any]] = {}
-        self.counts = {"echoes": 0, "conflicts": 0, "for_review": 0, "deferred": 0, "target_deleted": 0}
+        self.counts = {"echoes": 0, "conflicts": 0, "for_review": 0, "deferred": 0, "refused": 0,
+                       "target_deleted": 0}
         self._review: dict[str, dict[str, Any]] | None = None
 
     # Helpers ---------------------------------------------------------------------------------------
@@ -184,26 +200,39 @@ class MergeHook(SyncHook):
 
     # Around the write ------------------------------------------------------------------------------
     def before_write(self, live: Sequence[Any], patches: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        """Re-read the target; a record edited since it was compared is not written now (it is owed)."""
+        """Re-read the target: a record edited since it was compared is not written now (it is owed); the
+        others are written on condition that they are still as this re-read found them."""
         checked = [hub for hub in patches if hub in self.expected]
         if not checked:
             return patches
         now = self.reread(checked)
-        moved = {hub for hub in checked if self.forms(now.get(hub) or {}) != self.expected[hub]}
+        moved = {hub for hub in checked if hub not in now or self.forms(now[hub].values) != self.expected[hub]}
         for hub in moved:
             patches.pop(hub, None)
-            self.counts["deferred"] += 1
+        self.counts["deferred"] += len(moved)
+        self._defer(moved, live, "the target changed while this record was synced; the next cycle decides")
+        self.conditions.expected.update({hub: now[hub].fingerprint for hub in checked if hub not in moved})
+        return patches
+
+    def _defer(self, hubs: set[str], live: Sequence[Any], why: str) -> None:
+        """Leave these records unwritten: the base stays, the target is owed them, the next cycle decides."""
+        for hub in hubs:
             before = self._state(hub)
             self.planned[hub] = {**before, "pending": self.target} if before else {"pending": self.target}
         for s in live:
-            if s.hub_id in moved:
+            if s.hub_id in hubs:
                 s.outcome = Outcome.UNCHANGED
                 s.diff = {}
-                s.detail["deferred"] = "the target changed while this record was synced; the next cycle decides"
-        return patches
+                s.detail["deferred"] = why
 
     def after_write(self, live: Sequence[Any]) -> None:
-        """Remember the new agreed state of every record the target confirmed."""
+        """Remember the new agreed state of every record the target confirmed; refused ones wait for the rule."""
+        refused = self.conditions.refused & {s.hub_id for s in live}
+        self.conditions.refused -= refused
+        for s in live:
+            self.conditions.expected.pop(s.hub_id, None)
+        self.counts["refused"] += len(refused)
+        self._defer(refused, live, "the target changed just before the write and refused it; the next cycle decides")
         done = {s.hub_id for s in live if s.outcome in _WRITTEN and s.hub_id in self.planned}
         states = {hub: self.planned.pop(hub) for hub in done}
         if states:

@@ -15,16 +15,40 @@ system's own id as ``WriteRequest.target_id`` and are passed through untouched.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from hub.connectors.api import Connector, ConnectorConfig, StreamInfo
-from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteRequest, WriteResult
+from hub.connectors.api import Capability, Connector, ConnectorConfig, StreamInfo
+from hub.records import (
+    CONFLICT,
+    Checkpoint,
+    CheckResult,
+    DeletedRecord,
+    SourceRecord,
+    WriteOutcome,
+    WriteRequest,
+    WriteResult,
+)
 
-__all__ = ["LinkedTarget", "keyed_by_record_id", "linked_target"]
+__all__ = ["LinkedTarget", "WriteConditions", "keyed_by_record_id", "linked_target"]
 
 
 class _NoConfig(ConnectorConfig):
     pass
+
+
+@dataclass(slots=True)
+class WriteConditions:
+    """What writes through a :class:`LinkedTarget` expect to find, and which ones the target refused.
+
+    ``expected`` maps a hub id to the :func:`~hub.records.fingerprint` of the record as last read;
+    a target declaring ``conditional_write`` then writes it only if it is still so. A refusal
+    (code ``conflict``) does not fail the record: it comes back ``unchanged`` and its hub id goes
+    into ``refused``, for whoever set the condition to settle.
+    """
+
+    expected: dict[str, str] = field(default_factory=dict)
+    refused: set[str] = field(default_factory=set)
 
 
 def keyed_by_record_id(connector: Connector, stream: str) -> bool:
@@ -41,12 +65,14 @@ class LinkedTarget(Connector):
     name: ClassVar[str] = "linked"
     config_model: ClassVar[type[ConnectorConfig]] = _NoConfig
 
-    def __init__(self, inner: Connector, store: Any, stream: str) -> None:
+    def __init__(self, inner: Connector, store: Any, stream: str, conditions: WriteConditions | None = None) -> None:
         super().__init__(_NoConfig(), inner.context)
         self.inner = inner
         self.store = store
         self.stream = stream
         self.connection = inner.context.connection
+        self.conditions = conditions if Capability.CONDITIONAL_WRITE in inner.capabilities else None
+        """Conditions put on writes; ``None`` when there are none or the system cannot honour them."""
         self._translate: bool | None = None
 
     def __repr__(self) -> str:
@@ -88,8 +114,11 @@ class LinkedTarget(Connector):
 
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         own = self._own_ids(stream, [request.key for request in batch])
+        expected = self.conditions.expected if self.conditions is not None else {}
         translated = [
-            WriteRequest(key=own[r.key], fields=r.fields, target_id=own[r.key]) if r.key in own else r for r in batch
+            WriteRequest(key=own.get(r.key, r.key), fields=r.fields, target_id=own.get(r.key, r.target_id),
+                         expected=r.expected or expected.get(r.key))
+            for r in batch
         ]
         back = {rid: hub for hub, rid in own.items()}
         results = self.inner.write(stream, translated)
@@ -97,6 +126,9 @@ class LinkedTarget(Connector):
             if result.key in back:
                 result.target_id = result.target_id or result.key
                 result.key = back[result.key]
+            if self.conditions is not None and result.outcome is WriteOutcome.FAILED and result.code == CONFLICT:
+                self.conditions.refused.add(result.key)
+                result.outcome = WriteOutcome.UNCHANGED
         return results
 
     def delete(self, stream: str, keys: Sequence[str]) -> list[WriteResult]:
@@ -109,7 +141,8 @@ class LinkedTarget(Connector):
         return results
 
 
-def linked_target(inner: Connector, store: Any, stream: str) -> Connector:
+def linked_target(inner: Connector, store: Any, stream: str, conditions: WriteConditions | None = None
+                  ) -> Connector:
     """``inner`` wrapped in a :class:`LinkedTarget` that declares exactly ``inner``'s capabilities."""
     if isinstance(inner, LinkedTarget):
         return inner
@@ -117,5 +150,5 @@ def linked_target(inner: Connector, store: Any, stream: str) -> Connector:
         "capabilities": inner.capabilities, "write_batch_size": inner.write_batch_size,
         "default_mapping": inner.default_mapping,
     })
-    wrapped: Connector = cls(inner, store, stream)
+    wrapped: Connector = cls(inner, store, stream, conditions)
     return wrapped

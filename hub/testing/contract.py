@@ -25,7 +25,7 @@ import pytest
 
 from hub.connectors.api import Capability, Connector, ConnectorConfig
 from hub.errors import CrmhubError, FatalError
-from hub.records import Checkpoint, SourceRecord, WriteOutcome, WriteRequest
+from hub.records import CONFLICT, Checkpoint, SourceRecord, WriteOutcome, WriteRequest, fingerprint
 
 
 @dataclass
@@ -168,6 +168,25 @@ class ConnectorContract:
         assert sorted(r.id for r in snapshot) == sorted(r.id for r in records), "a snapshot holds every record once"
         by_id = {r.id: r.data for r in records}
         assert all(r.data == by_id[r.id] for r in snapshot), "a snapshot reads the same values as read"
+
+    def test_conditional_write_refuses_a_record_changed_since_it_was_read(self, harness: ContractHarness) -> None:
+        self._require(harness, Capability.CONDITIONAL_WRITE, "no conditional_write capability declared")
+        change = harness.change or _default_change
+        with opened(harness.make()) as connector, opened(harness.make()) as someone_else:
+            edited, untouched = self._write_fresh(harness, connector, "cond")[:2]
+            seen = connector.lookup(harness.stream, [edited.key, untouched.key])
+            theirs = change(dict(edited.fields))
+            assert [r.outcome for r in someone_else.write(harness.stream, [WriteRequest(edited.key, theirs)])] == [
+                WriteOutcome.UPDATED]
+            ours = [WriteRequest(r.key, change({**r.fields, **theirs}) if r is edited else change(dict(r.fields)),
+                                 expected=fingerprint(seen[r.key])) for r in (edited, untouched)]
+            results = {r.key: r for r in connector.write(harness.stream, ours)}
+            now = connector.lookup(harness.stream, [edited.key, untouched.key])
+        assert (results[edited.key].outcome, results[edited.key].code) == (WriteOutcome.FAILED, CONFLICT)
+        assert results[untouched.key].outcome is WriteOutcome.UPDATED, "an unchanged record must be written"
+        compare = harness.compare or _matches
+        assert compare({**edited.fields, **theirs}, now[edited.key]), "a refused write must change nothing"
+        assert compare({**untouched.fields, **ours[1].fields}, now[untouched.key])
 
     def test_one_result_per_record_when_some_fail(self, harness: ContractHarness) -> None:
         if harness.invalid_record is None:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, cast
 import sqlalchemy as sa
 
 from hub.connectors.api import Capability, Connector, ConnectorConfig, ConnectorContext, StreamInfo
+from hub.connectors.sql.conditional import current_rows, hold_changed
 from hub.connectors.sql.config import SqlConfig, display_url, engine_url
 from hub.connectors.sql.database import WRITE_OPTION, AnyRow, AnySelect, Column, create_engine
 from hub.connectors.sql.failures import Failure, as_hub_error, classify, safe_reason
@@ -40,7 +41,7 @@ class SqlConnector(Connector):
     config_model: ClassVar[type[ConnectorConfig]] = SqlConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {Capability.READ, Capability.WRITE, Capability.INCREMENTAL, Capability.LOOKUP, Capability.DELETE,
-         Capability.SNAPSHOT}
+         Capability.SNAPSHOT, Capability.CONDITIONAL_WRITE}
     )
     write_batch_size: ClassVar[int] = 5000
 
@@ -253,7 +254,8 @@ class SqlConnector(Connector):
         groups, results = writer.preparer.prepare(batch)
         if not any(groups):
             return results
-        if self._expect_new:
+        expected = {r.key: r.expected for r in batch if r.expected is not None}
+        if self._expect_new and not expected:
             # Filling a table: insert without first looking for the keys. The primary key still guards
             # exactness: if any key exists, the insert fails, is rolled back and the batch is compared.
             try:
@@ -263,7 +265,7 @@ class SqlConnector(Connector):
                     raise as_hub_error(exc, f"writing to {self.where}") from None
                 self._expect_new = False
         try:
-            written = self._write_groups(writer, groups)
+            written = self._write_groups(writer, groups, expected=expected)
             self._expect_new = all(r.outcome is WriteOutcome.CREATED for r in written)
             return results + written
         except (sa.exc.SQLAlchemyError, OSError) as exc:
@@ -272,11 +274,12 @@ class SqlConnector(Connector):
         # The batch failed as a whole because of some rows: find them by halving, so that a few bad rows
         # in a large batch cost a few dozen transactions, not one per row.
         singles = sorted((g.single(i) for g in groups for i in range(len(g))), key=lambda g: g.positions[0])
-        return results + self._write_halving(writer, singles)
+        return results + self._write_halving(writer, singles, expected)
 
-    def _write_halving(self, writer: UpsertWriter, singles: list[PreparedGroup]) -> list[WriteResult]:
+    def _write_halving(self, writer: UpsertWriter, singles: list[PreparedGroup], expected: dict[str, str]
+                       ) -> list[WriteResult]:
         try:
-            return self._write_groups(writer, merge_groups(singles))
+            return self._write_groups(writer, merge_groups(singles), expected=expected)
         except (sa.exc.SQLAlchemyError, OSError) as exc:
             if classify(exc) is not Failure.REJECTED:
                 raise as_hub_error(exc, f"writing to {self.where}") from None
@@ -284,20 +287,27 @@ class SqlConnector(Connector):
                 reason = f"the database rejected the row: {safe_reason(exc)}"
                 return [writer.preparer.failure(singles[0].keys[0], reason)]
         middle = len(singles) // 2
-        return self._write_halving(writer, singles[:middle]) + self._write_halving(writer, singles[middle:])
+        return (self._write_halving(writer, singles[:middle], expected)
+                + self._write_halving(writer, singles[middle:], expected))
 
     def _write_groups(self, writer: UpsertWriter, groups: Sequence[PreparedGroup], *,
-                      assume_new: bool = False) -> list[WriteResult]:
+                      assume_new: bool = False, expected: dict[str, str] | None = None) -> list[WriteResult]:
         now = dt.datetime.now(dt.UTC)
-        keys = [key for group in groups for key in group.keys]
+        refused: list[WriteResult] = []
         with self.engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
+                if expected:
+                    # In this transaction, under a row lock: what is checked here is what gets written.
+                    groups, refused = hold_changed(conn, writer.layout, self._table_clause, groups, expected)
+                    if not any(groups):
+                        return refused
+                keys = [key for group in groups for key in group.keys]
                 current = StoredRows({}, {}) if assume_new else writer.fetch_current(
                     conn, keys, writer.touched_columns(groups))
                 plan = writer.plan(groups, current, now)
                 writer.execute(conn, plan)
-        return plan.results
+        return refused + plan.results
 
     def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Current values (dotted names) of the keys that exist; an absent table holds none."""
@@ -305,20 +315,8 @@ class SqlConnector(Connector):
         found, _ = self._target(create=False)
         if found is None or not keys:
             return {}
-        names = list(found.columns)
-        decoder = RowDecoder(found, names)
-        id_index = names.index(found.id_column)
-        id_col: Column = sa.column(found.id_column)
-        unique = list(dict.fromkeys(keys))
-        current: dict[str, dict[str, Any]] = {}
         with self._guard("looking records up in"), self.engine.connect() as conn:
-            for start in range(0, len(unique), IN_CHUNK):
-                query: AnySelect = sa.select(*[sa.column(n) for n in names]).select_from(self._table_clause).where(
-                    id_col.in_(unique[start:start + IN_CHUNK]))
-                rows = conn.execute(query).all()
-                for row, data in zip(rows, decoder.decode(rows), strict=True):
-                    current[str(row[id_index])] = data
-        return current
+            return current_rows(conn, found, self._table_clause, keys)
 
     def delete(self, stream: str, keys: Sequence[str]) -> list[WriteResult]:
         """Delete the rows with these ids: ``deleted`` when one existed, ``unchanged`` when none did."""
