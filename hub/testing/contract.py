@@ -172,12 +172,13 @@ class ConnectorContract:
     def test_conditional_write_refuses_a_record_changed_since_it_was_read(self, harness: ContractHarness) -> None:
         self._require(harness, Capability.CONDITIONAL_WRITE, "no conditional_write capability declared")
         change = harness.change or _default_change
-        with opened(harness.make()) as connector, opened(harness.make()) as someone_else:
+        with opened(harness.make()) as connector:
             edited, untouched = self._write_fresh(harness, connector, "cond")[:2]
             seen = connector.lookup(harness.stream, [edited.key, untouched.key])
             theirs = change(dict(edited.fields))
-            assert [r.outcome for r in someone_else.write(harness.stream, [WriteRequest(edited.key, theirs)])] == [
-                WriteOutcome.UPDATED]
+            with opened(harness.make()) as someone_else:  # another user, after the read and before the write
+                edit = someone_else.write(harness.stream, [WriteRequest(edited.key, theirs)])
+            assert [r.outcome for r in edit] == [WriteOutcome.UPDATED]
             ours = [WriteRequest(r.key, change({**r.fields, **theirs}) if r is edited else change(dict(r.fields)),
                                  expected=fingerprint(seen[r.key])) for r in (edited, untouched)]
             results = {r.key: r for r in connector.write(harness.stream, ours)}

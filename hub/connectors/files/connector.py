@@ -48,7 +48,8 @@ class FileConnector(Connector):
     """
 
     config: FileConfig
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.READ, Capability.WRITE, Capability.LOOKUP})
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.READ, Capability.WRITE, Capability.LOOKUP, Capability.CONDITIONAL_WRITE})
 
     def __init__(self, config: FileConfig, context: ConnectorContext) -> None:
         super().__init__(config, context)

@@ -6,6 +6,12 @@ a key whose merged row equals its latest row is ``unchanged``; otherwise the mer
 appended and the older one is superseded (``updated``). Each ``write`` ends with flush + fsync,
 so a checkpoint the engine takes afterwards never covers rows that are not on disk.
 
+A request carrying ``expected`` (a conditional write) is written only if the key's latest row still
+has that fingerprint (:func:`hub.records.fingerprint` of the row as ``lookup`` reads it); else it
+fails with code ``conflict``. A file saved by someone else since it was indexed (its size or
+modification time moved) is indexed again first. A file has no row locks: the check excludes edits
+saved before the write begins, not an editor saving in the same instant.
+
 ``close()`` compacts the file when rows were superseded: a streaming copy keeping the latest row
 of each key in first-appearance order, written to a temporary file, fsynced and moved over the
 original with ``os.replace``. A crash before that leaves superseded rows behind; the next scan
@@ -28,7 +34,7 @@ from hub.connectors.files.position import Resume
 from hub.connectors.files.reading import FileReader
 from hub.connectors.files.rowformat import RowFormat
 from hub.errors import FatalError
-from hub.records import WriteOutcome, WriteRequest, WriteResult
+from hub.records import CONFLICT, WriteOutcome, WriteRequest, WriteResult, fingerprint
 
 
 def row_hash(line: bytes) -> int:
@@ -55,6 +61,8 @@ class KeyedFile:
         self._probe: BinaryIO | None = None
         self._torn_at: int | None = None
         self._foreign_layout = False
+        self._known: tuple[int, int] | None = None
+        """Size and modification time of the file as last indexed or written by this store."""
 
     # Opening ---------------------------------------------------------------------------------------
     def _ensure(self, first_rows: Sequence[Mapping[str, Any]] | None) -> bool:
@@ -73,7 +81,25 @@ class KeyedFile:
         else:
             self._scan()
         self._probe = self.path.open("rb")
+        self._remember_file()
         return True
+
+    def _remember_file(self) -> None:
+        info = self.path.stat()
+        self._known = (info.st_size, info.st_mtime_ns)
+
+    def _reindex_if_changed(self) -> None:
+        """Forget the index when the file changed behind this store (another writer saved it)."""
+        if self._slots is None:
+            return
+        try:
+            info = self.path.stat()
+            now: tuple[int, int] | None = (info.st_size, info.st_mtime_ns)
+        except FileNotFoundError:
+            now = None
+        if now != self._known:
+            self._close_handles()
+            self._slots = None
 
     def _make_writable(self) -> None:
         """Before the first append: set aside a torn tail, rewrite a foreign layout, open for writing."""
@@ -206,6 +232,8 @@ class KeyedFile:
                 continue
             fields = self.format.normalise({k: v for k, v in request.fields.items() if k != self.key_field})
             prepared.append((position, request, fields))
+        if any(request.expected is not None for _, request, _ in prepared):
+            prepared = self._hold_changed(prepared, results)
         new_rows = [{self.key_field: request.key, **fields} for _, request, fields in prepared]
         self._ensure(new_rows)
         self._make_writable()
@@ -220,6 +248,22 @@ class KeyedFile:
         for key, offset, digest in placed:
             self._index(key, offset, digest)
         return [results[position] for position in range(len(batch))]
+
+    def _hold_changed(self, prepared: list[tuple[int, WriteRequest, dict[str, Any]]],
+                      results: dict[int, WriteResult]) -> list[tuple[int, WriteRequest, dict[str, Any]]]:
+        """The requests whose expectation holds; a ``conflict`` result in ``results`` for each of the others."""
+        self._reindex_if_changed()
+        exists = self._ensure(None)
+        keys = [request.key for _, request, _ in prepared if request.expected is not None]
+        current = self.lookup(keys) if exists else {}
+        kept = []
+        for position, request, fields in prepared:
+            if request.expected is None or (request.key in current and
+                                            fingerprint(current[request.key]) == request.expected):
+                kept.append((position, request, fields))
+            else:
+                results[position] = _failed(request.key, CONFLICT, "the row changed since it was read; not written")
+        return kept
 
     def _upsert(
         self,
@@ -273,6 +317,7 @@ class KeyedFile:
             self._writer.truncate(self._end)
             raise FatalError(f"cannot write to {self.path}: {exc.strerror or exc}") from exc
         self._end += len(data)
+        self._remember_file()
 
     # Compaction ------------------------------------------------------------------------------------
     def _rewrite(self) -> None:
@@ -309,6 +354,7 @@ class KeyedFile:
         self._first, self._last, self._hash, self._superseded = first, last, digests, 0
         self._open_reader()
         self._open_handles()
+        self._remember_file()
 
     def _rows_in_order(self, handle: BinaryIO) -> Iterator[tuple[str, int, dict[str, Any]]]:
         assert self._reader is not None
