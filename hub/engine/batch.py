@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +61,15 @@ class StreamPlan:
     @property
     def can_lookup(self) -> bool:
         return Capability.LOOKUP in self.target.capabilities
+
+
+@dataclass(slots=True)
+class _Front:
+    """A batch whose identities, consent and changes are decided, waiting to be written."""
+
+    staged: list[Staged]
+    live: list[Staged]
+    patches: dict[str, dict[str, Any]]
 
 
 @dataclass(slots=True)
@@ -126,6 +137,12 @@ class BatchProcessor:
         self._round_trip: frozenset[str] | None = plan.target_map.canonical_round_trip()
         """Fields the target keeps and gives back: the only ones an update can be judged on."""
         self._seq = 0
+        self._writer: ThreadPoolExecutor | None = None
+        self._writing: Future[Counter[str]] | None = None
+        self._writing_ids: set[str] = set()
+        """Hub ids of the batch being written (``*``: it deletes records, so any may change)."""
+        self._target_lock = threading.Lock()
+        """Connectors need not be thread-safe: one call at a time, from either thread."""
         self.seconds: dict[str, float] = {}
         """Time spent per stage, for the run summary and the benchmarks."""
 
@@ -234,7 +251,8 @@ class BatchProcessor:
         plan = self.plan
         if not hub_ids or not plan.can_lookup:
             return {}
-        found = self.retry.call(lambda: plan.target.lookup(plan.target_object, hub_ids))
+        self._wait_for_writes_to(hub_ids)
+        found = self.retry.call(lambda: self._locked(plan.target.lookup, plan.target_object, hub_ids))
         current: dict[str, dict[str, Any]] = {}
         for key, system_fields in found.items():
             canonical, _ = plan.target_map.to_canonical(system_fields)
@@ -330,7 +348,8 @@ class BatchProcessor:
         settled: dict[str, WriteResult] = {}
         for _ in range(self.retry.attempts):
             batch = list(pending.values())
-            results = self.retry.call(lambda b=batch: plan.target.write(plan.target_object, b))  # type: ignore[misc]
+            results = self.retry.call(
+                lambda b=batch: self._locked(plan.target.write, plan.target_object, b))  # type: ignore[misc]
             retry_keys = []
             for result in results:
                 if result.key in pending:
@@ -352,7 +371,52 @@ class BatchProcessor:
         ``checkpoint_stream`` names where the checkpoint is kept when it is not the stream's own (the
         position in a source's list of deletes).
         """
-        plan = self.plan
+        done = self.drain()  # a batch still being written is committed first; its counts go with these
+        return done + self._back(self._front(records, prepared), checkpoint, checkpoint_stream)
+
+    def process_behind(
+        self, records: Sequence[SourceRecord], prepared: Sequence[Prepared], checkpoint: dict[str, Any] | None
+    ) -> Counter[str]:
+        """Like :meth:`process`, but the load and commit run in a writer thread while the next batch is prepared.
+
+        Returns the counts of the batch whose load finished meanwhile (empty at first); :meth:`drain`
+        gives the last one. The order of writes and commits is the order of batches, and a batch that
+        needs the target's view of records still being written waits for that write first. Dry runs and
+        two-way syncs run in order.
+        """
+        front = self._front(records, prepared)
+        done = self.drain()
+        if self.plan.dry_run or self.plan.sync is not None:
+            return done + self._back(front, checkpoint, None)
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmhub-writer")
+        self._writing_ids = {s.hub_id for s in front.staged if s.hub_id} | (
+            {"*"} if any(s.record.deleted for s in front.staged) else set())
+        self._writing = self._writer.submit(self._back, front, checkpoint, None)
+        return done
+
+    def drain(self) -> Counter[str]:
+        """Wait for the batch being written, if any; its counts (its error, if it failed)."""
+        writing, self._writing = self._writing, None
+        self._writing_ids = set()
+        return writing.result() if writing is not None else Counter()
+
+    def close(self) -> Counter[str]:
+        """Finish the batch being written and stop the writer thread; the batch's counts (its error, if it failed)."""
+        try:
+            return self.drain()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
+                self._writer = None
+
+    def _wait_for_writes_to(self, hub_ids: Sequence[str]) -> None:
+        """Before the target is asked about ``hub_ids``: let a write in progress to any of them finish."""
+        if self._writing is not None and ("*" in self._writing_ids or not self._writing_ids.isdisjoint(hub_ids)):
+            self._writing.result()
+
+    def _front(self, records: Sequence[SourceRecord], prepared: Sequence[Prepared]) -> _Front:
+        """Admission, identities, consent screen and comparison: everything before the target is written."""
         staged = []
         clock = time.perf_counter()
         for record, result in zip(records, prepared, strict=True):
@@ -362,13 +426,23 @@ class BatchProcessor:
             staged.append(s)
         clock = self._tick("admit", clock)
         live = [s for s in staged if s.outcome is None and not s.record.deleted]
+        patches: dict[str, dict[str, Any]] = {}
         if live:
             self._resolve_identities(live)
             clock = self._tick("identity", clock)
             live = self._screen(live)
             clock = self._tick("screen", clock)
             patches = self._plan_changes(live)
-            clock = self._tick("compare", clock)
+            self._tick("compare", clock)
+        return _Front(staged, live, patches)
+
+    def _back(self, front: _Front, checkpoint: dict[str, Any] | None,
+              checkpoint_stream: str | None) -> Counter[str]:
+        """Load, then commit outcomes and ``checkpoint``."""
+        plan = self.plan
+        staged, live, patches = front.staged, front.live, front.patches
+        clock = time.perf_counter()
+        if live:
             if plan.dry_run:
                 if self.on_diff:
                     for s in live:
@@ -385,6 +459,10 @@ class BatchProcessor:
         counts = self._commit(staged, checkpoint, checkpoint_stream)
         self._tick("commit", clock)
         return counts
+
+    def _locked(self, call: Callable[..., Any], *args: Any) -> Any:
+        with self._target_lock:
+            return call(*args)
 
     def _tick(self, stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -404,7 +482,7 @@ class BatchProcessor:
             s.outcome = Outcome.DELETED
         if doomed and not plan.dry_run:
             keys = [s.hub_id or "" for s in doomed]
-            self.retry.call(lambda: plan.target.delete(plan.target_object, keys))
+            self.retry.call(lambda: self._locked(plan.target.delete, plan.target_object, keys))
 
     def _commit(
         self, staged: list[Staged], checkpoint: dict[str, Any] | None, checkpoint_stream: str | None = None

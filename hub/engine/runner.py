@@ -212,22 +212,28 @@ class Engine:
         batch: list[SourceRecord] = []
         batch_checkpoint: dict[str, Any] | None = None
         batch_size = effective_batch_size(request, target)
+        deferred: dict[str, Any] | None = None
+        """A position read after the last batch was handed over: committed with the next batch, or at the end."""
         in_flight: deque[tuple[Future[list[Prepared]], list[SourceRecord], dict[str, Any] | None]] = deque()
         read = 0
 
-        def finish_oldest() -> None:
-            future, records, checkpoint = in_flight.popleft()
-            counts = processor.process(records, future.result(), checkpoint)
+        def account(counts: Counter[str]) -> None:
+            if not counts:
+                return
             for outcome, n in counts.items():
                 summary.add(stream, Outcome(outcome), n)
             self.host.batch_written(summary.run_id, stream, dict(counts))
             if request.progress:
                 request.progress(stream, summary.per_stream.get(stream, Counter()).total())
 
+        def finish_oldest() -> None:
+            future, records, checkpoint = in_flight.popleft()
+            account(processor.process_behind(records, future.result(), checkpoint))
+
         def submit() -> None:
-            nonlocal batch, batch_checkpoint
-            in_flight.append((pool.submit(batch, read), batch, batch_checkpoint))
-            batch, batch_checkpoint = [], None
+            nonlocal batch, batch_checkpoint, deferred
+            in_flight.append((pool.submit(batch, read), batch, batch_checkpoint or deferred))
+            batch, batch_checkpoint, deferred = [], None, None
             while len(in_flight) > pool.depth:
                 finish_oldest()
 
@@ -239,9 +245,8 @@ class Engine:
                     elif in_flight:
                         last_future, last_records, _ = in_flight[-1]
                         in_flight[-1] = (last_future, last_records, item.cursor)
-                    elif not request.dry_run:
-                        self.store.commit_batch(summary.run_id, request.pipeline, stream, [], [], [],
-                                                item.cursor, token)
+                    else:  # committed with the next batch, or at the end: never before a batch still being written
+                        deferred = item.cursor
                     continue
                 batch.append(item)
                 read += 1
@@ -251,9 +256,15 @@ class Engine:
                 submit()
             while in_flight:
                 finish_oldest()
+            account(processor.drain())
+            if deferred is not None and not request.dry_run:
+                self.store.commit_batch(summary.run_id, request.pipeline, stream, [], [], [], deferred, token)
             self._propagate_source_deletes(request, stream, source, processor, summary)
         finally:
-            pool.close()
+            try:
+                account(processor.close())  # what was committed is counted, even when the run stops here
+            finally:
+                pool.close()
             for stage, seconds in processor.seconds.items():
                 summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + seconds
             if diff_file:

@@ -1,7 +1,7 @@
 """Testing kit for connectors and pipelines: the contract suite, a fake connector with faults, run helpers."""
 
 from hub.testing.contract import ConnectorContract, ContractHarness
-from hub.testing.fake import FakeConfig, FakeConnector, fake_store, put_records, reset_fake_stores
+from hub.testing.fake import FakeConfig, FakeConnector, fake_calls, fake_store, put_records, reset_fake_stores
 from hub.testing.runs import run_migration, write_config
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "ContractHarness",
     "FakeConfig",
     "FakeConnector",
+    "fake_calls",
     "fake_store",
     "put_records",
     "reset_fake_stores",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -22,6 +23,7 @@ from hub.model import stream_fields
 from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteOutcome, WriteRequest, WriteResult
 
 _STORES: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+_CALLS: list[tuple[str, str, tuple[str, ...]]] = []
 _LOCK = threading.Lock()
 
 
@@ -34,6 +36,20 @@ def fake_store(name: str) -> dict[str, dict[str, dict[str, Any]]]:
 def reset_fake_stores() -> None:
     with _LOCK:
         _STORES.clear()
+        _CALLS.clear()
+
+
+def fake_calls(*names: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """What happened to stores ``names`` (every store when none is named), in the order it happened:
+    ``(store, op, keys)`` with op ``read`` (one record handed out), ``write``, ``written`` (that write
+    returned), ``lookup`` or ``delete``."""
+    with _LOCK:
+        return [call for call in _CALLS if not names or call[0] in names]
+
+
+def _log_call(name: str, op: str, keys: tuple[str, ...]) -> None:
+    with _LOCK:
+        _CALLS.append((name, op, keys))
 
 
 class FakeConfig(ConnectorConfig):
@@ -52,6 +68,7 @@ class FakeConfig(ConnectorConfig):
     reject_value: str | None = None
     fail_read_after: int = Field(0, ge=0, description="raise a retriable error once after N records read")
     field_limits: dict[str, int] = Field(default_factory=dict, description="narrower max lengths than canonical")
+    write_latency: float = Field(0.0, ge=0, le=5, description="seconds each write call takes, as a remote system's")
 
 
 class FakeConnector(Connector):
@@ -112,6 +129,7 @@ class FakeConnector(Connector):
                 raise RetriableError("connection reset while reading")
             if fields.get("_deleted"):
                 continue
+            _log_call(self.config.store, "read", (key,))
             yield SourceRecord(id=key, data={k: v for k, v in fields.items() if not k.startswith("_")},
                                ref=f"fake {stream} {key}")
             since_page += 1
@@ -132,6 +150,16 @@ class FakeConnector(Connector):
         yield Checkpoint(stream, {"seq": last})
 
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
+        keys = tuple(r.key for r in batch)
+        _log_call(self.config.store, "write", keys)
+        try:
+            if self.config.write_latency:
+                time.sleep(self.config.write_latency)
+            return self._write(stream, batch)
+        finally:
+            _log_call(self.config.store, "written", keys)
+
+    def _write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         self._call()
         table = self.data.setdefault(stream, {})
         results = []
@@ -162,11 +190,13 @@ class FakeConnector(Connector):
         return seq
 
     def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        _log_call(self.config.store, "lookup", tuple(keys))
         self._call()
         table = self.data.get(stream, {})
         return {k: {f: v for f, v in table[k].items() if not f.startswith("_")} for k in keys if k in table}
 
     def delete(self, stream: str, keys: Sequence[str]) -> list[WriteResult]:
+        _log_call(self.config.store, "delete", tuple(keys))
         self._call()
         table = self.data.get(stream, {})
         return [WriteResult(k, WriteOutcome.DELETED if table.pop(k, None) is not None else WriteOutcome.UNCHANGED)
