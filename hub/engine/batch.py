@@ -163,6 +163,28 @@ class BatchProcessor:
         staged.canonical = prepared.canonical
         staged.prepared_keys = prepared.keys
 
+    def _drop_erased(self, stopped: list[Staged]) -> None:
+        """Records that would be quarantined but belong to a person whose data was erased: suppressed instead.
+
+        Quarantine keeps a record's payload for someone to fix; an erased person's must not come back
+        into the state store that way, however broken the row a source still holds.
+        """
+        if not stopped or self.plan.stream != "contacts":
+            return
+        from hub.state.privacy import PrivacyStore
+
+        hashed = {s.seq: [h for _, h in (s.prepared_keys.identifiers or ())] for s in stopped if s.prepared_keys}
+        state = PrivacyStore(self.store).batch_state([h for hs in hashed.values() for h in hs], [],
+                                                     [s.prepared_keys.own_id for s in stopped if s.prepared_keys])
+        for s in stopped:
+            assert s.prepared_keys is not None
+            entries = [e for h in hashed[s.seq] for e in state.suppressed.get(h, ())]
+            entries += state.suppressed_hubs.get(s.prepared_keys.own_id, ())
+            if any(e.reason == "erasure" for e in entries):
+                s.outcome, s.reasons, s.canonical = Outcome.SUPPRESSED, [], None
+                s.detail = {"rule": "suppression_list", "reason": "the person's data was erased on request",
+                            "basis": "erasure"}
+
     def _screen(self, live: list[Staged]) -> list[Staged]:
         """Batch-level consent rules (suppression list, ledger); returns the records still going on."""
         plan = self.plan
@@ -424,6 +446,7 @@ class BatchProcessor:
             s = Staged(seq=self._seq, record=record)
             self._admit(s, result)
             staged.append(s)
+        self._drop_erased([s for s in staged if s.outcome is Outcome.QUARANTINED and s.prepared_keys is not None])
         clock = self._tick("admit", clock)
         live = [s for s in staged if s.outcome is None and not s.record.deleted]
         patches: dict[str, dict[str, Any]] = {}

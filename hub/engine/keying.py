@@ -53,6 +53,19 @@ class RecordKeyer:
             if stream in PROFILES:
                 self.matcher = IncrementalMatcher(stream, identity)
 
+    def person(self, record_id: str, canonical: dict[str, Any]) -> RecordKeys:
+        """Only what tells whose record this is (hub id, identifier pseudonyms): for records that stop here,
+        so that one of a person whose data was erased is not kept, even in quarantine."""
+        keys = RecordKeys(own_id=mint_hub_id(self.source_name, self.stream, record_id))
+        if self.stream == "contacts":
+            keys.identifiers = self._identifiers(canonical)
+        return keys
+
+    def _identifiers(self, canonical: dict[str, Any]) -> list[tuple[str, str]]:
+        from hub.consent.identifiers import record_identifiers
+
+        return [(i.kind, self.pseudonym(i.kind, i.value)) for i in record_identifiers(canonical)]
+
     def keys(self, record_id: str, canonical: dict[str, Any]) -> RecordKeys:
         keys = RecordKeys(own_id=mint_hub_id(self.source_name, self.stream, record_id))
         if self.dedup:
@@ -62,7 +75,5 @@ class RecordKeyer:
             keys.features = matcher.features(canonical)
             keys.block = matcher.block_keys(keys.features, self.pseudonym)
         if self.stream == "contacts":
-            from hub.consent.identifiers import record_identifiers
-
-            keys.identifiers = [(i.kind, self.pseudonym(i.kind, i.value)) for i in record_identifiers(canonical)]
+            keys.identifiers = self._identifiers(canonical)
         return keys

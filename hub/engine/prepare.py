@@ -58,7 +58,8 @@ class RecordPreparer:
         if not issues:
             issues = self.host.validate_record(canonical, self.stream)
         if issues:
-            return Prepared(outcome=Outcome.QUARANTINED, reasons=[issue.as_dict() for issue in issues])
+            return Prepared(outcome=Outcome.QUARANTINED, reasons=[issue.as_dict() for issue in issues],
+                            keys=self.keyer.person(record.id, canonical) if self.keyer is not None else None)
         prepared = Prepared(canonical=canonical)
         decisions = self.host.check_consent(canonical, self.stream, self.consent)
         if decisions:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
-DEFAULT_CAPACITY = 50_000
+DEFAULT_CAPACITY = 20_000
 
 
 class RecentFeatures:
