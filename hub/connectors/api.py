@@ -44,6 +44,8 @@ class Capability(enum.StrEnum):
     BULK = "bulk"
     SNAPSHOT = "snapshot"
     """``snapshot``: every record in one cheap unordered pass, for whole-system comparisons."""
+    CLEAR = "clear"
+    """``write`` empties a field given as ``None`` (two-way sync and ``reconcile --fix`` propagate emptied fields)."""
     CONDITIONAL_WRITE = "conditional_write"
     """``write`` honours :attr:`~hub.records.WriteRequest.expected`: a record changed since it was read is refused."""
 

@@ -30,6 +30,7 @@ from hub.engine.sync_hooks import SyncHook, SyncLeg
 from hub.engine.twoway_merge import MergeHook, ReadBack, SyncNamespaces
 from hub.errors import ConfigError
 from hub.reconcile.addressing import LinkedTarget, WriteConditions, linked_target
+from hub.reconcile.clearing import FieldClearing
 from hub.reconcile.normalise import Normaliser
 from hub.reconcile.rules import ConflictPolicy
 from hub.reconcile.snapshot import compared_fields, covered_fields
@@ -116,7 +117,8 @@ class TwoWayLeg(SyncLeg):
 
         hook = MergeHook(store=self.state, spaces=SyncNamespaces(self.pipeline, stream), source=self.source_name,
                          target=self.target_name, policy=self.policy, normaliser=Normaliser(stream, fields),
-                         delete_rule=self.settings.deletes.value, reread=reread, conditions=self.conditions)
+                         delete_rule=self.settings.deletes.value, reread=reread, conditions=self.conditions,
+                         clearing=FieldClearing.for_target(target_map, target, fields))
         self.hooks.append(hook)
         return hook
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from hub.engine.sync_hooks import SyncHook
 from hub.reconcile.addressing import WriteConditions
+from hub.reconcile.clearing import FieldClearing
 from hub.reconcile.normalise import Normaliser
 from hub.reconcile.rules import ConflictPolicy, Side, as_moment
 from hub.records import Outcome
@@ -77,7 +78,7 @@ class MergeHook(SyncHook):
 
     def __init__(self, *, store: Any, spaces: SyncNamespaces, source: str, target: str, policy: ConflictPolicy,
                  normaliser: Normaliser, delete_rule: str, reread: Any,
-                 conditions: WriteConditions | None = None) -> None:
+                 conditions: WriteConditions | None = None, clearing: FieldClearing | None = None) -> None:
         self.store = store
         self.spaces = spaces
         self.source = source
@@ -88,12 +89,16 @@ class MergeHook(SyncHook):
         self.reread = reread
         """``reread(hub_ids) -> {hub_id: ReadBack}``: the target's current records, read again."""
         self.conditions = conditions if conditions is not None else WriteConditions()
-        """Shared with the leg's target: the fingerprints writes expect, and the writes it refused."""
+        """Shared with the leg's target: the fingerprints writes expect, the writes it refused, fields to empty."""
+        self.clearing = clearing
+        """Which fields the target can hold empty; ``None``: emptied fields are not propagated."""
+        self.emptied: dict[str, dict[str, Any]] = {}
+        """Per hub id, the fields the source emptied that this write empties in the target (with their old value)."""
         self.planned: dict[str, dict[str, Any]] = {}
         self.expected: dict[str, dict[str, str]] = {}
         self.conflicts: dict[str, dict[str, Any]] = {}
         self.counts = {"echoes": 0, "conflicts": 0, "for_review": 0, "deferred": 0, "refused": 0,
-                       "target_deleted": 0}
+                       "target_deleted": 0, "cleared": 0, "cannot_clear": 0}
         self._review: dict[str, dict[str, Any]] | None = None
 
     # Helpers ---------------------------------------------------------------------------------------
@@ -135,6 +140,8 @@ class MergeHook(SyncHook):
         out: dict[str, Any] = {}
         agreed = dict(base or {})
         owed_back = False
+        emptied: dict[str, Any] = {}
+        cannot_clear: list[str] = []
         mine_at = as_moment(staged.record.updated_at or values.get("updated_at"))
         theirs_at = as_moment(state.get("updated_at"))
         for name in self.normaliser.fields:
@@ -159,10 +166,21 @@ class MergeHook(SyncHook):
             if take and a is not None:
                 out[name] = values[name]
                 _set(agreed, name, ha)
-            elif not take:
+            elif take and self.clearing is not None and self.clearing.can_clear(name):
+                emptied[name] = state.get(name)  # the source emptied it and its value stands: empty it there
+                _set(agreed, name, None)
+            elif take:
+                cannot_clear.append(name)  # the target cannot hold it empty: reported, the base stays
+            else:
                 owed_back = True
         pending = self.source if owed_back else None
-        after = {**theirs, **{k: v for k, v in mine.items() if k in out}}
+        after = {k: v for k, v in {**theirs, **{k: v for k, v in mine.items() if k in out}}.items()
+                 if k not in emptied}
+        if emptied:
+            self.emptied[hub_id] = emptied
+        if cannot_clear:
+            self.counts["cannot_clear"] += len(cannot_clear)
+            staged.detail["cannot_clear"] = cannot_clear
         self.planned[hub_id] = self._next(known, mine, after, pending=pending, base=agreed)
         self.expected[hub_id] = theirs
         return out
@@ -202,6 +220,9 @@ class MergeHook(SyncHook):
     def before_write(self, live: Sequence[Any], patches: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """Re-read the target: a record edited since it was compared is not written now (it is owed); the
         others are written on condition that they are still as this re-read found them."""
+        emptied = {s.hub_id: self.emptied.pop(s.hub_id) for s in live if s.hub_id in self.emptied}
+        if emptied and self.clearing is not None:
+            self.clearing.apply(live, patches, emptied, self.conditions)
         checked = [hub for hub in patches if hub in self.expected]
         if not checked:
             return patches
@@ -217,6 +238,7 @@ class MergeHook(SyncHook):
     def _defer(self, hubs: set[str], live: Sequence[Any], why: str) -> None:
         """Leave these records unwritten: the base stays, the target is owed them, the next cycle decides."""
         for hub in hubs:
+            self.conditions.clears.pop(hub, None)
             before = self._state(hub)
             self.planned[hub] = {**before, "pending": self.target} if before else {"pending": self.target}
         for s in live:
@@ -229,10 +251,13 @@ class MergeHook(SyncHook):
         """Remember the new agreed state of every record the target confirmed; refused ones wait for the rule."""
         refused = self.conditions.refused & {s.hub_id for s in live}
         self.conditions.refused -= refused
-        for s in live:
-            self.conditions.expected.pop(s.hub_id, None)
         self.counts["refused"] += len(refused)
         self._defer(refused, live, "the target changed just before the write and refused it; the next cycle decides")
+        for s in live:
+            self.conditions.expected.pop(s.hub_id, None)
+            cleared = self.conditions.clears.pop(s.hub_id, ())
+            if s.outcome in (Outcome.UPDATED, Outcome.MERGED):
+                self.counts["cleared"] += len(cleared)
         done = {s.hub_id for s in live if s.outcome in _WRITTEN and s.hub_id in self.planned}
         states = {hub: self.planned.pop(hub) for hub in done}
         if states:

@@ -39,16 +39,18 @@ class _NoConfig(ConnectorConfig):
 
 @dataclass(slots=True)
 class WriteConditions:
-    """What writes through a :class:`LinkedTarget` expect to find, and which ones the target refused.
+    """What writes through a :class:`LinkedTarget` carry beyond their fields, and which ones the target refused.
 
     ``expected`` maps a hub id to the :func:`~hub.records.fingerprint` of the record as last read;
     a target declaring ``conditional_write`` then writes it only if it is still so. A refusal
     (code ``conflict``) does not fail the record: it comes back ``unchanged`` and its hub id goes
-    into ``refused``, for whoever set the condition to settle.
+    into ``refused``, for whoever set the condition to settle. ``clears`` maps a hub id to the
+    target's fields to set empty (see :mod:`hub.reconcile.clearing`).
     """
 
     expected: dict[str, str] = field(default_factory=dict)
     refused: set[str] = field(default_factory=set)
+    clears: dict[str, set[str]] = field(default_factory=dict)
 
 
 def keyed_by_record_id(connector: Connector, stream: str) -> bool:
@@ -71,8 +73,9 @@ class LinkedTarget(Connector):
         self.store = store
         self.stream = stream
         self.connection = inner.context.connection
-        self.conditions = conditions if Capability.CONDITIONAL_WRITE in inner.capabilities else None
-        """Conditions put on writes; ``None`` when there are none or the system cannot honour them."""
+        self.conditions = conditions
+        """What writes carry beyond their fields (expected fingerprints only where the system honours them)."""
+        self._conditional = Capability.CONDITIONAL_WRITE in inner.capabilities
         self._translate: bool | None = None
 
     def __repr__(self) -> str:
@@ -114,10 +117,11 @@ class LinkedTarget(Connector):
 
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         own = self._own_ids(stream, [request.key for request in batch])
-        expected = self.conditions.expected if self.conditions is not None else {}
+        terms = self.conditions or WriteConditions()
+        expected = terms.expected if self._conditional else {}
         translated = [
-            WriteRequest(key=own.get(r.key, r.key), fields=r.fields, target_id=own.get(r.key, r.target_id),
-                         expected=r.expected or expected.get(r.key))
+            WriteRequest(key=own.get(r.key, r.key), fields={**r.fields, **dict.fromkeys(terms.clears.get(r.key, ()))},
+                         target_id=own.get(r.key, r.target_id), expected=r.expected or expected.get(r.key))
             for r in batch
         ]
         back = {rid: hub for hub, rid in own.items()}

@@ -32,9 +32,10 @@ from hub.engine.batch import MERGED_SUFFIX
 from hub.engine.mappings import stream_mapping
 from hub.engine.reading import resilient_read
 from hub.engine.sync_hooks import SyncHook, SyncLeg
-from hub.reconcile.addressing import linked_target
+from hub.reconcile.addressing import WriteConditions, linked_target
+from hub.reconcile.clearing import FieldClearing
 from hub.reconcile.findings import Action, Comparison, Kind
-from hub.records import Checkpoint, CheckResult, SourceRecord
+from hub.records import Checkpoint, CheckResult, Outcome, SourceRecord
 from hub.state.reconciliation import ReconcileStore
 
 __all__ = ["FixLeg", "RecordList", "heal"]
@@ -68,15 +69,49 @@ class RecordList(Connector):
 
 
 class _Narrowing(SyncHook):
-    def __init__(self, wanted: dict[str, set[str] | None]) -> None:
+    """Each record sets only the fields its findings name; a named field the kept record leaves empty is emptied."""
+
+    def __init__(self, wanted: dict[str, set[str] | None], target_mapping: Any = None) -> None:
         self.wanted = wanted
+        self.target_mapping = target_mapping
+        self.conditions = WriteConditions()
+        self.clearing: FieldClearing | None = None
+        self.emptied: dict[str, dict[str, Any]] = {}
+        self.cleared = 0
+        self.cannot_clear = 0
+
+    def attach(self, target: Connector) -> None:
+        """Learn which fields ``target`` can hold empty."""
+        if self.target_mapping is not None:
+            names = set().union(*(f for f in self.wanted.values() if f is not ALL_FIELDS))
+            self.clearing = FieldClearing.for_target(self.target_mapping, target, names)
 
     def values_to_write(self, staged: Any, values: dict[str, Any], state: dict[str, Any] | None
                         ) -> dict[str, Any] | None:
         fields = self.wanted.get(staged.record.id, ALL_FIELDS)
         if fields is ALL_FIELDS or state is None:
             return values
+        held = {name: state[name] for name in fields - values.keys() if state.get(name) not in (None, "")}
+        clearing = self.clearing
+        emptied = {name: old for name, old in held.items() if clearing is not None and clearing.can_clear(name)}
+        if emptied:
+            self.emptied[staged.hub_id] = emptied
+        if len(emptied) < len(held):
+            self.cannot_clear += len(held) - len(emptied)
+            staged.detail["cannot_clear"] = sorted(held.keys() - emptied.keys())
         return {k: v for k, v in values.items() if k in fields}
+
+    def before_write(self, live: Sequence[Any], patches: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        emptied = {s.hub_id: self.emptied.pop(s.hub_id) for s in live if s.hub_id in self.emptied}
+        if emptied and self.clearing is not None:
+            self.clearing.apply(live, patches, emptied, self.conditions)
+        return patches
+
+    def after_write(self, live: Sequence[Any]) -> None:
+        for s in live:
+            cleared = self.conditions.clears.pop(s.hub_id, ())
+            if s.outcome is Outcome.UPDATED:
+                self.cleared += len(cleared)
 
 
 class _FillBlanks(SyncHook):
@@ -96,6 +131,9 @@ class FixLeg(SyncLeg):
         self.hook = hook
 
     def connectors(self, source: Connector, target: Connector) -> tuple[Connector, Connector]:
+        if isinstance(self.hook, _Narrowing):
+            self.hook.attach(target)
+            return source, linked_target(target, self.store, self.stream, self.hook.conditions)
         return source, linked_target(target, self.store, self.stream)
 
     def for_stream(self, stream: str) -> SyncHook:
@@ -112,6 +150,7 @@ class _Plan:
     review: int = 0
     left: int = 0
     cannot_clear: int = 0
+    cleared: int = 0
 
 
 def plan_fix(comparison: Comparison) -> _Plan:
@@ -124,10 +163,7 @@ def plan_fix(comparison: Comparison) -> _Plan:
             plan.left += 1
         elif finding.kind in (Kind.FIELD, Kind.CONSENT) and finding.kept:
             kept, name = finding.kept, finding.field or ""
-            if finding.values.get(kept) is None:
-                plan.cannot_clear += 1  # "absent = leave as is": a write cannot empty a field
-                continue
-            rid = finding.records[kept]
+            rid = finding.records[kept]  # an empty kept value empties the others (where they can hold it empty)
             for system in finding.values:
                 if system != kept:
                     wanted = plan.writes[(kept, system)].setdefault(rid, set())
@@ -175,6 +211,9 @@ def heal(session: Any, comparison: Comparison, rules: Any, request: Any) -> dict
     raw = {system: _read_records(session, system, stream, rids) for system, rids in needed.items()}
     runs: list[dict[str, Any]] = []
 
+    def mapping_of(system: str) -> Any:
+        return stream_mapping(session.engine.connection(system), stream, session.config, session.host.transforms)
+
     def run(source: str, target: str, records: list[SourceRecord], hook: SyncHook, deletes: str | None = None) -> None:
         if not records:
             return
@@ -191,7 +230,10 @@ def heal(session: Any, comparison: Comparison, rules: Any, request: Any) -> dict
             "deleted")}})
 
     for (source, target), wanted in sorted(plan.writes.items()):
-        run(source, target, [raw[source][rid] for rid in wanted if rid in raw[source]], _Narrowing(wanted))
+        narrowing = _Narrowing(wanted, mapping_of(target))
+        run(source, target, [raw[source][rid] for rid in wanted if rid in raw[source]], narrowing)
+        plan.cleared += narrowing.cleared
+        plan.cannot_clear += narrowing.cannot_clear
     for system, rids in sorted(plan.merges.items()):
         others = [name for name in comparison.systems if name != system]
         for target in others:
@@ -216,7 +258,7 @@ def heal(session: Any, comparison: Comparison, rules: Any, request: Any) -> dict
             forgotten += links.forget_identity_links(system, stream, rids)
             forgotten += links.forget_identity_links(system, stream + MERGED_SUFFIX, rids)
     return {"dry_run": request.dry_run, "runs": runs, "links_forgotten": forgotten, "left_for_review": plan.review,
-            "left_by_rule": plan.left, "cannot_clear": plan.cannot_clear,
+            "left_by_rule": plan.left, "cleared": plan.cleared, "cannot_clear": plan.cannot_clear,
             "ok": all(r["status"] == "succeeded" and not r["quarantined"] for r in runs)}
 
 

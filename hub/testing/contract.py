@@ -144,6 +144,19 @@ class ConnectorContract:
         if capability not in harness.make().capabilities:
             pytest.skip(why)  # a declared capability, not a missing feature
 
+    def test_a_field_given_as_none_is_emptied(self, harness: ContractHarness) -> None:
+        self._require(harness, Capability.CLEAR, "no clear capability declared")
+        self._require(harness, Capability.LOOKUP, "no lookup: what was emptied cannot be seen")
+        with opened(harness.make()) as connector:
+            first = self._write_fresh(harness, connector, "empty")[0]
+            name = next(iter((harness.change or _default_change)(dict(first.fields))))
+            results = connector.write(harness.stream, [WriteRequest(key=first.key, fields={name: None})])
+            found = connector.lookup(harness.stream, [first.key])[first.key]
+        assert [r.outcome for r in results] == [WriteOutcome.UPDATED]
+        assert found.get(name) in (None, ""), "a None value must empty the field (two-way sync and fixes send it)"
+        others = {k: v for k, v in first.fields.items() if k != name}
+        assert (harness.compare or _matches)(others, found), "emptying a field must leave the others as they were"
+
     def test_read_resumes_from_a_checkpoint(self, harness: ContractHarness) -> None:
         self._require(harness, Capability.READ, "write-only connector: nothing to resume")
         with opened(harness.make()) as connector:

@@ -20,7 +20,17 @@ from hub.connectors.api import Capability, Connector, ConnectorConfig, Connector
 from hub.errors import AuthError, RetriableError, register_secret
 from hub.hookspecs import hookimpl
 from hub.model import stream_fields
-from hub.records import Checkpoint, CheckResult, DeletedRecord, SourceRecord, WriteOutcome, WriteRequest, WriteResult
+from hub.records import (
+    CONFLICT,
+    Checkpoint,
+    CheckResult,
+    DeletedRecord,
+    SourceRecord,
+    WriteOutcome,
+    WriteRequest,
+    WriteResult,
+    fingerprint,
+)
 
 _STORES: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
 _CALLS: list[tuple[str, str, tuple[str, ...]]] = []
@@ -78,7 +88,7 @@ class FakeConnector(Connector):
     config_model: ClassVar[type[ConnectorConfig]] = FakeConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.READ, Capability.WRITE, Capability.LOOKUP, Capability.DELETE, Capability.INCREMENTAL,
-        Capability.DELETE_DETECTION})
+        Capability.DELETE_DETECTION, Capability.CLEAR, Capability.CONDITIONAL_WRITE})
     write_batch_size: ClassVar[int] = 50
     config: FakeConfig
 
@@ -170,6 +180,10 @@ class FakeConnector(Connector):
                                            message=f"field {cfg.reject_field} rejected by the fake system"))
                 continue
             current = table.get(request.key)
+            if request.expected is not None and (current is None or fingerprint(_visible(current)) != request.expected):
+                results.append(WriteResult(request.key, WriteOutcome.FAILED, code=CONFLICT,
+                                           message="the record changed since it was read"))
+                continue
             if current is None:
                 table[request.key] = {**request.fields, "_seq": self._next_seq()}
                 results.append(WriteResult(request.key, WriteOutcome.CREATED, target_id=request.key))
@@ -193,7 +207,7 @@ class FakeConnector(Connector):
         _log_call(self.config.store, "lookup", tuple(keys))
         self._call()
         table = self.data.get(stream, {})
-        return {k: {f: v for f, v in table[k].items() if not f.startswith("_")} for k in keys if k in table}
+        return {k: _visible(table[k]) for k in keys if k in table}
 
     def delete(self, stream: str, keys: Sequence[str]) -> list[WriteResult]:
         _log_call(self.config.store, "delete", tuple(keys))
@@ -201,6 +215,11 @@ class FakeConnector(Connector):
         table = self.data.get(stream, {})
         return [WriteResult(k, WriteOutcome.DELETED if table.pop(k, None) is not None else WriteOutcome.UNCHANGED)
                 for k in keys]
+
+
+def _visible(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row without the fake's own bookkeeping (``_seq``, ``_deleted``)."""
+    return {f: v for f, v in row.items() if not f.startswith("_")}
 
 
 def put_records(store: str, stream: str, records: dict[str, dict[str, Any]]) -> None:

@@ -49,7 +49,7 @@ class FileConnector(Connector):
 
     config: FileConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.READ, Capability.WRITE, Capability.LOOKUP, Capability.CONDITIONAL_WRITE})
+        {Capability.READ, Capability.WRITE, Capability.LOOKUP, Capability.CONDITIONAL_WRITE, Capability.CLEAR})
 
     def __init__(self, config: FileConfig, context: ConnectorContext) -> None:
         super().__init__(config, context)

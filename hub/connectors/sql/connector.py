@@ -41,7 +41,7 @@ class SqlConnector(Connector):
     config_model: ClassVar[type[ConnectorConfig]] = SqlConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {Capability.READ, Capability.WRITE, Capability.INCREMENTAL, Capability.LOOKUP, Capability.DELETE,
-         Capability.SNAPSHOT, Capability.CONDITIONAL_WRITE}
+         Capability.SNAPSHOT, Capability.CONDITIONAL_WRITE, Capability.CLEAR}
     )
     write_batch_size: ClassVar[int] = 5000
 

@@ -9,8 +9,9 @@ import pytest
 
 from hub.app import open_hub
 from hub.engine.identity import mint_hub_id
-from hub.engine.twoway import TwoWaySync, decide_conflict, open_conflicts
+from hub.engine.twoway import decide_conflict, open_conflicts
 from hub.testing import FakeConnector, fake_store, put_records, write_config
+from tests.hub.engine.twoway_helpers import cycle, edit
 
 
 def person(n: int, **extra: Any) -> dict[str, Any]:
@@ -29,17 +30,6 @@ def make(tmp_path: Path, **pipeline: Any) -> Path:
     }, pipelines={"ab": {"source": "a", "target": "b", "direction": "both", **pipeline}})
 
 
-def cycle(config: Path) -> dict[str, Any]:
-    with open_hub(config) as session:
-        result = TwoWaySync(session, "ab").cycle()
-    assert result["status"] == "succeeded", result
-    return result
-
-
-def edit(store: str, key: str, **changes: Any) -> None:
-    """Change a record the way a user of that system would: its modification sequence moves."""
-    row = {k: v for k, v in fake_store(store)["contacts"][key].items() if not k.startswith("_")}
-    put_records(store, "contacts", {key: {**row, **changes}})
 
 
 def a_row(n: int) -> dict[str, Any]:

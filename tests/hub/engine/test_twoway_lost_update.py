@@ -18,9 +18,10 @@ import pytest
 from hub.app import open_hub
 from hub.connectors.sql import SqlConnector
 from hub.engine.identity import mint_hub_id
-from hub.engine.twoway import TwoWaySync, open_conflicts
+from hub.engine.twoway import open_conflicts
 from hub.records import WriteRequest, WriteResult
 from hub.testing import fake_store, put_records, write_config
+from tests.hub.engine.twoway_helpers import cycle, edit
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 A_EDITED_AT = NOW + dt.timedelta(minutes=1)
@@ -35,12 +36,6 @@ def person(n: int) -> dict[str, Any]:
 def hub(n: int) -> str:
     return mint_hub_id("a", "contacts", f"s{n}")
 
-
-def cycle(config: Path) -> dict[str, Any]:
-    with open_hub(config) as session:
-        result = TwoWaySync(session, "ab").cycle()
-    assert result["status"] == "succeeded", result
-    return result
 
 
 def b_row(db: Path, n: int) -> dict[str, Any]:
@@ -86,8 +81,7 @@ def test_an_edit_just_before_the_write_is_refused_and_settled_by_the_rule(
         return original(self, stream, batch)
 
     monkeypatch.setattr(SqlConnector, "write", write_after_someone_edits)
-    row = {k: v for k, v in fake_store("a")["contacts"]["s1"].items() if not k.startswith("_")}
-    put_records("a", "contacts", {"s1": {**row, "address.city": "Adana", "updated_at": A_EDITED_AT.isoformat()}})
+    edit("a", "s1", **{"address.city": "Adana", "updated_at": A_EDITED_AT.isoformat()})
 
     first = cycle(config)
     cycle(config)
