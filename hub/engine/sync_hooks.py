@@ -25,6 +25,13 @@ __all__ = ["SyncHook", "SyncLeg"]
 class SyncHook:
     """Per-stream questions the batch processor asks; the defaults change nothing."""
 
+    def prepare(self, hub_ids: Sequence[str]) -> None:
+        """A batch's hub ids, before :meth:`values_to_write` is asked about each: read what they need at once.
+
+        Two-way legs are told through their target's ``lookup`` of the batch (the first moment the
+        batch's hub ids are known outside the engine).
+        """
+
     def values_to_write(self, staged: Any, values: dict[str, Any], state: dict[str, Any] | None
                         ) -> dict[str, Any] | None:
         """The canonical values ``staged`` may set in the target, whose current state is ``state``."""

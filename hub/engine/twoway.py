@@ -119,6 +119,8 @@ class TwoWayLeg(SyncLeg):
                          target=self.target_name, policy=self.policy, normaliser=Normaliser(stream, fields),
                          delete_rule=self.settings.deletes.value, reread=reread, conditions=self.conditions,
                          clearing=FieldClearing.for_target(target_map, target, fields))
+        if isinstance(target, LinkedTarget):
+            target.looked_up = hook.prepare  # the batch's lookup: its sync states are read with it, at once
         self.hooks.append(hook)
         return hook
 

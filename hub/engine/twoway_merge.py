@@ -100,6 +100,8 @@ class MergeHook(SyncHook):
         self.counts = {"echoes": 0, "conflicts": 0, "for_review": 0, "deferred": 0, "refused": 0,
                        "target_deleted": 0, "cleared": 0, "cannot_clear": 0}
         self._review: dict[str, dict[str, Any]] | None = None
+        self._states: dict[str, dict[str, Any]] = {}
+        """Sync states of the batch at hand, read at once by :meth:`prepare`; dropped once the batch is written."""
 
     # Helpers ---------------------------------------------------------------------------------------
     def forms(self, record: dict[str, Any]) -> dict[str, str]:
@@ -109,9 +111,19 @@ class MergeHook(SyncHook):
     def content(forms: dict[str, str]) -> str:
         return short_hash("\x1f".join(f"{k}={v}" for k, v in sorted(forms.items())))
 
+    def prepare(self, hub_ids: Sequence[str]) -> None:
+        """Read the sync states of a batch's records in one go (a new batch: the previous one's are let go)."""
+        batch = dict.fromkeys(hub_ids)
+        wanted = [hub for hub in batch if hub not in self._states]
+        if wanted:
+            kept = {hub: state for hub, state in self._states.items() if hub in batch}
+            found: dict[str, dict[str, Any]] = self.store.sync_states(self.spaces.state, wanted)
+            self._states = kept | {hub: found.get(hub, {}) for hub in wanted}
+
     def _state(self, hub_id: str) -> dict[str, Any]:
-        found: dict[str, dict[str, Any]] = self.store.sync_states(self.spaces.state, [hub_id])
-        return found.get(hub_id, {})
+        if hub_id not in self._states:  # not announced by a batch's lookup: read on its own
+            self._states[hub_id] = self.store.sync_states(self.spaces.state, [hub_id]).get(hub_id, {})
+        return self._states[hub_id]
 
     def _open_review(self) -> dict[str, dict[str, Any]]:
         if self._review is None:
@@ -254,6 +266,7 @@ class MergeHook(SyncHook):
         self.counts["refused"] += len(refused)
         self._defer(refused, live, "the target changed just before the write and refused it; the next cycle decides")
         for s in live:
+            self._states.pop(s.hub_id, None)
             self.conditions.expected.pop(s.hub_id, None)
             cleared = self.conditions.clears.pop(s.hub_id, ())
             if s.outcome in (Outcome.UPDATED, Outcome.MERGED):

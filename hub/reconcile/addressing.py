@@ -14,7 +14,7 @@ system's own id as ``WriteRequest.target_id`` and are passed through untouched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -76,6 +76,8 @@ class LinkedTarget(Connector):
         self.conditions = conditions
         """What writes carry beyond their fields (expected fingerprints only where the system honours them)."""
         self._conditional = Capability.CONDITIONAL_WRITE in inner.capabilities
+        self.looked_up: Callable[[Sequence[str]], None] | None = None
+        """Told the hub ids of each ``lookup`` before it runs (a batch's records, about to be compared)."""
         self._translate: bool | None = None
 
     def __repr__(self) -> str:
@@ -110,6 +112,8 @@ class LinkedTarget(Connector):
         return {hub: rid for hub, rid in own.items() if rid != hub}
 
     def lookup(self, stream: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if self.looked_up is not None:
+            self.looked_up(keys)
         own = self._own_ids(stream, keys)
         found = self.inner.lookup(stream, [own.get(key, key) for key in keys])
         back = {rid: hub for hub, rid in own.items()}

@@ -63,23 +63,17 @@ class ReconcileStore:
     # Two-way sync state -----------------------------------------------------------------------------
     def sync_states(self, namespace: str, hub_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """``{hub_id: state}`` for the hub records that have a sync state."""
-        found: dict[str, dict[str, Any]] = {}
         with read_tx(self._engine) as conn:
-            for hub_id in dict.fromkeys(hub_ids):
-                text = kv_values.get_value(conn, self.store.keys, namespace, hub_id)
-                if text is not None:
-                    found[hub_id] = json.loads(text)
-        return found
+            texts = kv_values.get_values(conn, self.store.keys, namespace, hub_ids)
+        return {hub_id: json.loads(text) for hub_id, text in texts.items()}
 
     def save_sync_states(self, namespace: str, states: Mapping[str, Mapping[str, Any] | None]) -> None:
         """Store (or, for ``None``, forget) the states of these hub records, in one transaction."""
         with write_tx(self._engine) as conn:
-            for hub_id, state in states.items():
-                if state is None:
-                    kv_values.delete_value(conn, namespace, hub_id)
-                else:
-                    kv_values.set_value(conn, self.store.keys, namespace, hub_id,
-                                        json.dumps(state, sort_keys=True, separators=(",", ":"), default=str))
+            kv_values.delete_values(conn, namespace, [hub_id for hub_id, state in states.items() if state is None])
+            kv_values.set_values(conn, self.store.keys, namespace, {
+                hub_id: json.dumps(state, sort_keys=True, separators=(",", ":"), default=str)
+                for hub_id, state in states.items() if state is not None})
 
     def entries(self, namespace: str) -> dict[str, dict[str, Any]]:
         """Every entry of a namespace (the review queue is small: conflicts waiting for a person)."""

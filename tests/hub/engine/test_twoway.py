@@ -10,6 +10,7 @@ import pytest
 from hub.app import open_hub
 from hub.engine.identity import mint_hub_id
 from hub.engine.twoway import decide_conflict, open_conflicts
+from hub.state.reconciliation import ReconcileStore
 from hub.testing import FakeConnector, fake_store, put_records, write_config
 from tests.hub.engine.twoway_helpers import cycle, edit
 
@@ -178,3 +179,21 @@ def test_deletes_follow_the_delete_rule(synced: Path) -> None:
 
     assert hub(0) not in fake_store("b")["contacts"]
     assert len(fake_store("b")["contacts"]) == 4
+
+
+def test_sync_states_are_read_a_batch_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make(tmp_path, batch_size=10)
+    put_records("a", "contacts", {f"s{n}": person(n) for n in range(30)})
+    reads: list[int] = []
+    original = ReconcileStore.sync_states
+
+    def counted(self: ReconcileStore, namespace: str, hub_ids: Any) -> dict[str, dict[str, Any]]:
+        reads.append(len(hub_ids))
+        return original(self, namespace, hub_ids)
+
+    monkeypatch.setattr(ReconcileStore, "sync_states", counted)
+    first = cycle(config)
+
+    assert (first["legs"][0]["created"], first["legs"][1]["sync"]["echoes"]) == (30, 30)
+    assert sum(reads) >= 60  # every record's state was looked at, each leg's batch in one read (was a read each)
+    assert len(reads) <= 10
