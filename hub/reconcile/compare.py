@@ -97,13 +97,16 @@ def walk(
     """Compare the hub records in ``low`` ≤ hub < ``high`` into ``result``; return the stale hubs met."""
     systems = index.systems
     seen_hubs: set[str] = set()
-    count = len(systems)
+    every_system = list(range(len(systems)))
+    in_system_order, system_of, merged = operator.itemgetter(1, 2), operator.itemgetter(1), operator.itemgetter(6)
+    duplicate_ids = {rid for _, rid in duplicates}
     for hub, group in itertools.groupby(index.grouped_records(low, high), key=operator.itemgetter(0)):
         rows = list(group)
-        if duplicates:
+        if len(rows) > 1:
+            rows.sort(key=in_system_order)
+        if duplicate_ids and any(row[2] in duplicate_ids for row in rows):
             rows = [row for row in rows if (row[1], row[2]) not in duplicates]
-        if (len(rows) == count and len({row[1] for row in rows}) == count and not any(row[6] for row in rows)
-                and hub not in stale):
+        if list(map(system_of, rows)) == every_system and not any(map(merged, rows)) and hub not in stale:
             # The common case, kept short: one plain copy in every system.
             result.hub_records += 1
             if _field_differences(None if hub[0] == "~" else hub, rows, result, normaliser, policy):
@@ -238,7 +241,7 @@ def _field_differences(hub_id: str | None, rows: Sequence[Row], result: Comparis
     values = [row[3].split(SEPARATOR) for row in rows]
     if len(values) == 2:
         first, second = values
-        positions = [i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
+        positions = list(itertools.compress(range(len(first)), map(operator.ne, first, second)))
     else:
         positions = [i for i in range(len(values[0])) if len({v[i] for v in values}) > 1]
     systems = result.systems

@@ -127,9 +127,10 @@ class ScratchIndex:
 
     def grouped_records(self, low: str | None = None, high: str | None = None
                         ) -> Iterator[tuple[str, int, str, str, str | None, str | None, int]]:
-        """Every record as ``(hub, system, record id, values, modified, ref, merged)``, ordered by hub.
+        """Every record as ``(hub, system, record id, values, modified, ref, merged)``, ordered by hub and record id.
 
-        Each system's file is already sorted by its reader; SQLite merges those runs (no second sort).
+        Each system's file is already sorted by its reader; SQLite merges those runs (no second sort:
+        ordering by the system number too would make it sort within each hub, at twice the cost).
         A record missing from the identity map has the hub ``~<system>:<record id>``: a group of its own.
         ``low`` ≤ hub < ``high`` limits the walk to a range (each comparing process takes one).
         """
@@ -138,7 +139,7 @@ class ScratchIndex:
         query = self._each("SELECT hub, {n}, rid, vals, modified, ref, merged FROM s{n}.byhub"
                            + (f" WHERE {where}" if where else ""))
         values = [value for _, value in bounds if value is not None] * len(self.systems)
-        cursor = self.db.execute(query + " ORDER BY 1, 2, 3", values)
+        cursor = self.db.execute(query + " ORDER BY 1, 3", values)
         while rows := cursor.fetchmany(10_000):
             yield from rows
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import os
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from itertools import islice
 from pathlib import Path
@@ -49,7 +49,8 @@ class FileConnector(Connector):
 
     config: FileConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.READ, Capability.WRITE, Capability.LOOKUP, Capability.CONDITIONAL_WRITE, Capability.CLEAR})
+        {Capability.READ, Capability.WRITE, Capability.LOOKUP, Capability.CONDITIONAL_WRITE, Capability.CLEAR,
+         Capability.SNAPSHOT})
 
     def __init__(self, config: FileConfig, context: ConnectorContext) -> None:
         super().__init__(config, context)
@@ -124,6 +125,10 @@ class FileConnector(Connector):
         if not self.path.is_file():
             raise FileFormatError(f"file not found: {self.path}")
         return self._reader(stream).read(checkpoint)
+
+    def snapshot(self, stream: str) -> Iterator[SourceRecord]:
+        """Every record in file order, without checkpoints (a whole-file comparison need not resume)."""
+        return (item for item in self.read(stream, None) if isinstance(item, SourceRecord))
 
     def write(self, stream: str, batch: Sequence[WriteRequest]) -> list[WriteResult]:
         """Upsert by key: ``created``, ``updated`` (a new row supersedes the old) or ``unchanged``."""
