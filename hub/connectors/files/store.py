@@ -234,6 +234,8 @@ class KeyedFile:
             prepared.append((position, request, fields))
         if any(request.expected is not None for _, request, _ in prepared):
             prepared = self._hold_changed(prepared, results)
+            if not prepared:
+                return [results[position] for position in range(len(batch))]
         new_rows = [{self.key_field: request.key, **fields} for _, request, fields in prepared]
         self._ensure(new_rows)
         self._make_writable()
