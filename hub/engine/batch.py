@@ -24,6 +24,7 @@ from hub.engine.identity import IdentityResolver, mint_hub_id
 from hub.engine.keying import RecordKeyer, RecordKeys
 from hub.engine.prepare import Prepared
 from hub.engine.retry import RetryPolicy
+from hub.engine.seen import SeenIds
 from hub.records import Issue, Outcome, SourceRecord, WriteOutcome, WriteRequest, WriteResult
 from hub.state import AuditEvent, QuarantineItem, RecordOutcome, StateStore
 from hub.validation.limits import check_target_limits
@@ -133,7 +134,7 @@ class BatchProcessor:
         self.keyer = RecordKeyer(plan.stream, plan.source_name, dedup=plan.dedup, identity=plan.identity,
                                  pseudonym=pseudonym)
         """Computes the keys of records whose preparation did not (replays, small inline runs do)."""
-        self._seen: set[int] = set()
+        self._seen = SeenIds()
         self._round_trip: frozenset[str] | None = plan.target_map.canonical_round_trip()
         """Fields the target keeps and gives back: the only ones an update can be judged on."""
         self._seq = 0
@@ -150,13 +151,10 @@ class BatchProcessor:
     def _admit(self, staged: Staged, prepared: Prepared) -> None:
         """Take the prepared result; a source id seen earlier in this run is quarantined as a duplicate."""
         record = staged.record
-        if record.error is None and not record.deleted:
-            marker = hash(record.id)
-            if marker in self._seen:
-                issue = Issue("id", "duplicate_source_id", "the same source id appeared earlier in this run")
-                staged.quarantine([issue])
-                return
-            self._seen.add(marker)
+        if record.error is None and not record.deleted and not self._seen.add(record.id):
+            issue = Issue("id", "duplicate_source_id", "the same source id appeared earlier in this run")
+            staged.quarantine([issue])
+            return
         staged.outcome = prepared.outcome
         staged.reasons = prepared.reasons
         staged.detail = prepared.detail

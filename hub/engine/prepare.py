@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -144,8 +145,9 @@ class PreparePool:
 
     @property
     def depth(self) -> int:
-        """How many batches may be in flight at once."""
-        return self.workers + 1 if self._executor else 0
+        """How many batches may be in flight at once: each is shared among the workers, so while one is
+        prepared the next waits its turn; two keep every worker busy, and memory holds few records."""
+        return 2 if self._executor else 0
 
     def submit(self, records: list[SourceRecord], read_so_far: int) -> Future[list[Prepared]]:
         if self._executor is None and self.recipe and self.workers > 1 and read_so_far >= self.start_after:
@@ -154,7 +156,7 @@ class PreparePool:
                 initializer=_start_worker, initargs=(self.recipe,),
             )
         if self._executor is not None:
-            return self._executor.submit(_prepare_in_worker, records)
+            return _joined([self._executor.submit(_prepare_in_worker, part) for part in _shares(records, self.workers)])
         done: Future[list[Prepared]] = Future()
         done.set_result(self.preparer.prepare_all(records))
         return done
@@ -163,6 +165,33 @@ class PreparePool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+
+def _shares(records: list[SourceRecord], workers: int) -> list[list[SourceRecord]]:
+    """``records`` in consecutive parts, one per worker (none empty)."""
+    size = max(1, -(-len(records) // workers))
+    return [records[start:start + size] for start in range(0, len(records), size)]
+
+
+def _joined(parts: list[Future[list[Prepared]]]) -> Future[list[Prepared]]:
+    """One future for the parts' results in order; it fails with the first part that failed."""
+    joined: Future[list[Prepared]] = Future()
+    remaining = [len(parts)]
+    lock = threading.Lock()  # callbacks run in the pool's thread, or here for a part already done
+
+    def settle(_: Future[list[Prepared]]) -> None:
+        with lock:
+            remaining[0] -= 1
+            if remaining[0]:
+                return
+        try:
+            joined.set_result([prepared for part in parts for prepared in part.result()])
+        except BaseException as exc:  # a worker's error reaches whoever waits for the batch
+            joined.set_exception(exc)
+
+    for part in parts:
+        part.add_done_callback(settle)
+    return joined
 
 
 def worker_count(setting: int | str) -> int:

@@ -78,3 +78,29 @@ def test_a_worker_with_another_hmac_key_leaves_the_keys_to_the_main_process(tmp_
     assert _worker_keyer(recipe, tmp_path / "elsewhere") is None, "another key file: another key"
     unkeyed = PrepareRecipe(tmp_path / "crmhub.yaml", "s", "contacts", context, True, None, None)
     assert _worker_keyer(unkeyed, tmp_path / "main") is None
+
+
+def test_a_batch_shared_among_workers_comes_back_whole_in_order_or_with_the_first_error() -> None:
+    from concurrent.futures import Future
+
+    from hub.engine.prepare import Prepared, _joined, _shares
+    from hub.records import SourceRecord
+
+    records = [SourceRecord(id=str(n), data={}, ref=str(n)) for n in range(7)]
+    parts = _shares(records, 3)
+    assert [len(p) for p in parts] == [3, 3, 1] and [r for p in parts for r in p] == records
+    assert _shares(records[:1], 4) == [records[:1]]
+
+    futures: list[Future[list[Prepared]]] = [Future() for _ in parts]
+    joined = _joined(futures)
+    for index in (2, 0, 1):  # finishing out of order
+        futures[index].set_result([Prepared(detail={"n": r.id}) for r in parts[index]])
+    assert [p.detail["n"] for p in joined.result(timeout=1)] == [r.id for r in records]
+
+    failing: list[Future[list[Prepared]]] = [Future(), Future()]
+    broken = _joined(failing)
+    failing[0].set_exception(RuntimeError("worker died"))
+    assert not broken.done(), "the batch waits for every part"
+    failing[1].set_result([])
+    with pytest.raises(RuntimeError, match="worker died"):
+        broken.result(timeout=1)
