@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from crmhub_hubspot.config import HubSpotConfig, _is_internal
-from crmhub_hubspot.schema import COMPANY_KEY, STREAMS, PropertyInfo, parse_properties, stream_info
+from crmhub_hubspot.schema import COMPANY_KEY, STREAMS, PropertyInfo, held_values, parse_properties, stream_info
 from crmhub_hubspot.subscriptions import is_subscription_field, subscription_properties
 from hub.connectors.api import Capability, Connector, ConnectorContext, StreamInfo
 from hub.errors import ConfigError, CrmhubError, DataError, SchemaError
@@ -29,7 +29,7 @@ class HubSpotConnector(Connector):
     config_model: ClassVar[type[HubSpotConfig]] = HubSpotConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.READ, Capability.WRITE, Capability.INCREMENTAL, Capability.DELETE_DETECTION,
-        Capability.DELETE, Capability.LOOKUP, Capability.MERGE, Capability.ERASE,
+        Capability.DELETE, Capability.LOOKUP, Capability.MERGE, Capability.ERASE, Capability.CLEAR,
     })
     default_mapping: ClassVar[str | None] = "hubspot"
     write_batch_size: ClassVar[int] = 100
@@ -255,7 +255,7 @@ class HubSpotConnector(Connector):
         if self._follows_subscriptions(stream):
             self._subscriptions.enrich([r.setdefault("properties", {}) for r in records])
         for record in records:
-            props = {k: v for k, v in (record.get("properties") or {}).items() if v is not None}
+            props = held_values(record.get("properties"))
             company = company_keys.get(str(props.get("associatedcompanyid", "")))
             if company:
                 props[COMPANY_KEY] = company

@@ -31,7 +31,7 @@ from urllib.parse import quote
 from crmhub_hubspot.associations import CompanyLinks
 from crmhub_hubspot.client import HubSpotClient
 from crmhub_hubspot.config import HubSpotConfig
-from crmhub_hubspot.schema import COMPANY_KEY, MODIFIED_PROPERTY
+from crmhub_hubspot.schema import COMPANY_KEY, MODIFIED_PROPERTY, held_values
 from hub.records import Checkpoint, DeletedRecord, SourceRecord
 
 LIST_PAGE = 100
@@ -244,7 +244,7 @@ class Reader:
                 if (r.get("properties") or {}).get("associatedcompanyid"))
         for record in raw:
             record.pop("_page_end", None)
-            data = {k: v for k, v in (record.get("properties") or {}).items() if v is not None}
+            data = held_values(record.get("properties"))
             if stream == "companies" and data.get(self.config.key_property):
                 self.links.remember(str(data[self.config.key_property]), str(record["id"]))
             company = data.get("associatedcompanyid")

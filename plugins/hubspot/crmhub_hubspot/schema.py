@@ -104,3 +104,8 @@ def value_problem(info: PropertyInfo, value: Any) -> str | None:
     if bad:
         return f"value is not one of the {len(info.options)} options of {info.name}"
     return None
+
+
+def held_values(properties: dict[str, Any] | None) -> dict[str, Any]:
+    """The properties that hold a value: HubSpot answers ``null`` for an empty one (``""`` too, perhaps (?))."""
+    return {k: v for k, v in (properties or {}).items() if v is not None and v != ""}
