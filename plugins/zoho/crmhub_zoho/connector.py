@@ -53,7 +53,7 @@ class ZohoConnector(Connector):
     config_model: ClassVar[type[ZohoConfig]] = ZohoConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.READ, Capability.WRITE, Capability.INCREMENTAL, Capability.DELETE_DETECTION,
-        Capability.DELETE, Capability.LOOKUP,
+        Capability.DELETE, Capability.LOOKUP, Capability.CLEAR,
     })
     default_mapping: ClassVar[str | None] = "zoho"
     write_batch_size: ClassVar[int] = 100
