@@ -49,7 +49,7 @@ class SalesforceConnector(Connector):
     config_model: ClassVar[type[ConnectorConfig]] = SalesforceConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.READ, Capability.WRITE, Capability.INCREMENTAL, Capability.DELETE_DETECTION,
-        Capability.DELETE, Capability.LOOKUP, Capability.BULK, Capability.ERASE})
+        Capability.DELETE, Capability.LOOKUP, Capability.BULK, Capability.ERASE, Capability.CLEAR})
     default_mapping: ClassVar[str | None] = "salesforce"
     write_batch_size: ClassVar[int] = 20_000
     """Large enough that a full batch takes the Bulk API 2.0 path (``bulk_threshold``, default 10,000)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ def small_pages(make_sandbox: Any) -> SalesforceSandbox:
 
 
 def _harness(sandbox: SalesforceSandbox, tmp_path: Path, stream: str, records: list[dict[str, Any]],
-             invalid: dict[str, Any]) -> ContractHarness:
+             invalid: dict[str, Any], change: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+             ) -> ContractHarness:
     def make() -> SalesforceConnector:
         return SalesforceConnector(connector_config(sandbox), ConnectorContext("salesforce-contract", tmp_path))
 
@@ -31,7 +33,7 @@ def _harness(sandbox: SalesforceSandbox, tmp_path: Path, stream: str, records: l
                                    ConnectorContext("salesforce-contract", tmp_path))
 
     return ContractHarness(make=make, stream=stream, records=records, secrets=[sandbox.token],
-                           make_unauthorised=unauthorised, invalid_record=invalid)
+                           make_unauthorised=unauthorised, invalid_record=invalid, change=change)
 
 
 class TestSalesforceContacts(ConnectorContract):
@@ -51,7 +53,9 @@ class TestSalesforceAccounts(ConnectorContract):
             {"Name": "Anadolu Tekstil A.Ş.", "Website": "anadolutekstil.com.tr", "Industry": "Manufacturing"},
             {"Name": "Boğaziçi Lojistik Ltd. Şti.", "BillingCity": "İstanbul", "Tax_Id__c": "1234567890"},
             {"Name": "Ege Gıda", "BillingCountry": "TR"},
-        ], invalid={"Name": "Yanlış", "Industry": "Space Tourism"})
+        ], invalid={"Name": "Yanlış", "Industry": "Space Tourism"},
+            # Name is required: the update and the emptying go to a nillable field
+            change=lambda fields: {"Website": "www." + fields["Website"]})
 
 
 class TestSalesforceLeads(ConnectorContract):
@@ -61,7 +65,8 @@ class TestSalesforceLeads(ConnectorContract):
             {"LastName": "Demir", "Company": "Demir Ticaret", "Email": "info@demir.com.tr"},
             {"LastName": "Şahin", "FirstName": "Gül", "Company": "Şahin Ltd."},
             {"LastName": "Kaya", "Company": "Kaya A.Ş.", "City": "Ankara"},
-        ], invalid={"LastName": "Eksik"})  # Company is required on a Lead
+        ], invalid={"LastName": "Eksik"},  # Company is required on a Lead
+            change=lambda fields: {"Email": "bilgi@" + fields["Email"].split("@")[1]})
 
 
 def test_make_connector_helper_opens_a_working_connector(small_pages: SalesforceSandbox, tmp_path: Path) -> None:
