@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.consent.decision import ConsentContext, ConsentDecision, ConsentVerdict
+from hub.consent.decision import ERASED, ConsentContext, ConsentDecision, ConsentVerdict
 from hub.consent.evidence import CHANNELS, RESTRICTIVE, ChannelState, as_date, as_datetime
 from hub.consent.policy import ConsentPolicy, LegalBasis, PurposeRule
 from hub.consent.residency import jurisdiction_of, transfer_approved
@@ -82,7 +82,7 @@ def _suppression_list(person: Person, ctx: ConsentContext, policy: ConsentPolicy
         return None
     reasons = {entry.reason for entry in person.suppressions}
     if "erasure" in reasons:
-        return ConsentDecision.suppress("suppression_list", "the person's data was erased on request", "erasure")
+        return ERASED
     if "restriction" in reasons:
         return ConsentDecision.suppress("restriction", "processing is restricted on the person's request",
                                         "GDPR Art. 18 / KVKK Art. 11")

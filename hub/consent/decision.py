@@ -61,3 +61,11 @@ class ConsentDecision:
     @classmethod
     def allow(cls, rule: str, basis: str | None = None) -> ConsentDecision:
         return cls(ConsentVerdict.ALLOW, rule, "", basis)
+
+    def as_detail(self) -> dict[str, str | None]:
+        """What a suppressed record's outcome keeps of the decision: the rule, why, and on what basis."""
+        return {"rule": self.rule, "reason": self.reason, "basis": self.basis}
+
+
+ERASED = ConsentDecision.suppress("suppression_list", "the person's data was erased on request", "erasure")
+"""The decision about any record of a person whose data was erased."""

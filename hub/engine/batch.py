@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.connectors.api import Capability, Connector, StreamInfo
-from hub.consent.decision import ConsentContext, ConsentVerdict
+from hub.consent.decision import ERASED, ConsentContext, ConsentVerdict
 from hub.engine.identity import IdentityResolver, mint_hub_id
 from hub.engine.keying import RecordKeyer, RecordKeys
 from hub.engine.prepare import Prepared
@@ -117,6 +117,7 @@ class BatchProcessor:
         host: Any,
         store: StateStore,
         pseudonym: Callable[[str, str], str],
+        keyer: RecordKeyer,
         retry: RetryPolicy,
         run_id: str,
         fencing_token: int,
@@ -131,9 +132,8 @@ class BatchProcessor:
         self.fencing_token = fencing_token
         self.on_diff = on_diff
         self.identity = IdentityResolver(plan, store, pseudonym, self._current_state, run_id)
-        self.keyer = RecordKeyer(plan.stream, plan.source_name, dedup=plan.dedup, identity=plan.identity,
-                                 pseudonym=pseudonym)
-        """Computes the keys of records whose preparation did not (replays, small inline runs do)."""
+        self.keyer = keyer
+        """Computes the keys of records whose preparation did not (a worker that could not load the key)."""
         self._seen = SeenIds()
         self._round_trip: frozenset[str] | None = plan.target_map.canonical_round_trip()
         """Fields the target keeps and gives back: the only ones an update can be judged on."""
@@ -179,9 +179,7 @@ class BatchProcessor:
             entries = [e for h in hashed[s.seq] for e in state.suppressed.get(h, ())]
             entries += state.suppressed_hubs.get(s.prepared_keys.own_id, ())
             if any(e.reason == "erasure" for e in entries):
-                s.outcome, s.reasons, s.canonical = Outcome.SUPPRESSED, [], None
-                s.detail = {"rule": "suppression_list", "reason": "the person's data was erased on request",
-                            "basis": "erasure"}
+                s.outcome, s.reasons, s.canonical, s.detail = Outcome.SUPPRESSED, [], None, ERASED.as_detail()
 
     def _screen(self, live: list[Staged]) -> list[Staged]:
         """Batch-level consent rules (suppression list, ledger); returns the records still going on."""
@@ -200,7 +198,7 @@ class BatchProcessor:
                 worst = max(found, key=lambda d: d.verdict)
                 if worst.verdict is ConsentVerdict.SUPPRESS:
                     s.outcome = Outcome.SUPPRESSED
-                    s.detail = {"rule": worst.rule, "reason": worst.reason, "basis": worst.basis}
+                    s.detail = worst.as_detail()
                     s.canonical = None
                     continue
                 for decision in found:

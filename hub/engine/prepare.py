@@ -67,7 +67,7 @@ class RecordPreparer:
             worst = max(decisions, key=lambda d: d.verdict)
             if worst.verdict is ConsentVerdict.SUPPRESS:
                 return Prepared(outcome=Outcome.SUPPRESSED,
-                                detail={"rule": worst.rule, "reason": worst.reason, "basis": worst.basis})
+                                detail=worst.as_detail())
             for decision in decisions:
                 if decision.verdict is ConsentVerdict.STRIP_FIELDS:
                     for name in decision.strip:

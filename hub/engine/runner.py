@@ -195,12 +195,12 @@ class Engine:
                 "changes": {k: {"before": jsonable(b), "after": jsonable(a)} for k, (b, a) in staged.diff.items()},
             }, ensure_ascii=False) + "\n")
 
-        processor = BatchProcessor(
-            plan, host=self.host, store=self.store, pseudonym=self.keys.pseudonym, retry=self.retry,
-            run_id=summary.run_id, fencing_token=token, on_diff=on_diff if diff_file else None,
-        )
         keyer = RecordKeyer(stream, request.source, dedup=plan.dedup, identity=plan.identity,
                             pseudonym=self.keys.pseudonym)
+        processor = BatchProcessor(
+            plan, host=self.host, store=self.store, pseudonym=self.keys.pseudonym, keyer=keyer, retry=self.retry,
+            run_id=summary.run_id, fencing_token=token, on_diff=on_diff if diff_file else None,
+        )
         preparer = RecordPreparer(source_map, self.host, stream, request.source, plan.consent, keyer)
         recipe = None if request.source_override else PrepareRecipe(
             self.config.path, request.source, stream, plan.consent, plan.dedup, plan.identity,
