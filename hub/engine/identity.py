@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hub.engine.recent import DEFAULT_CAPACITY, RecentFeatures
+from hub.state.key_filter import KeyFilter
 
 if TYPE_CHECKING:
     from hub.identity.incremental import IncrementalMatcher
@@ -87,6 +88,8 @@ class IdentityResolver:
         self._key_sizes: dict[str, int] = {}
         """How many hub ids the index holds under this batch's blocking keys, as matching found them."""
         self.settings: StreamIdentitySettings = _settings(plan)
+        self._filter: KeyFilter | bool | None = False
+        """Keys the candidate index may hold, where it was empty when the run began (``False``: not asked yet)."""
         self.recent = RecentFeatures(DEFAULT_CAPACITY if _target_keeps_features(plan) else 0)
         """Features of records this run wrote, so candidates among them need not be read back."""
 
@@ -121,6 +124,15 @@ class IdentityResolver:
             return None
         return MatchModel.from_dict(json.loads(stored))
 
+    def _index_filter(self) -> KeyFilter | None:
+        """The filter that stands in for the candidate index's absent keys: only an index empty at the start
+        is known to hold no key but those this run files (a run of another pipeline filing keys of the same
+        stream at the same time is not seen: its records are still found by their exact keys)."""
+        if self._filter is False:
+            self._filter = KeyFilter() if self.ledger.index_is_empty(self.plan.stream) else None
+        assert self._filter is not True
+        return self._filter
+
     # Probable matches --------------------------------------------------------------------------------
     def _features_and_blocks(self, matcher: IncrementalMatcher, s: Any) -> tuple[Any, list[str]]:
         """``s``'s comparison features and blocking-key HMACs: as its preparation computed them, else now."""
@@ -147,8 +159,13 @@ class IdentityResolver:
         for s in wanted:
             features[s.seq], keys[s.seq] = self._features_and_blocks(matcher, s)
         self._block_keys.update(keys)
-        index = self.ledger.find_candidates(stream, [k for ks in keys.values() for k in ks],
-                                            self.settings.max_block_size, self._key_sizes)
+        wanted_keys = [k for ks in keys.values() for k in ks]
+        present = self._index_filter()
+        if present is not None:  # a key the filter never saw is filed under nobody: no lookup
+            absent = {k for k in wanted_keys if not present.may_hold(k)}
+            self._key_sizes.update(dict.fromkeys(absent, 0))
+            wanted_keys = [k for k in wanted_keys if k not in absent]
+        index = self.ledger.find_candidates(stream, wanted_keys, self.settings.max_block_size, self._key_sizes)
         vetoed = self.ledger.vetoed(stream, [s.own_id for s in wanted])
         hub_ids = sorted({h for ks in keys.values() for k in ks for h in index.get(k, ())})
         known = self.recent.take(hub_ids)
@@ -159,9 +176,10 @@ class IdentityResolver:
         decided: dict[int, tuple[str, Any, PairDecision]] = {}
         for s in wanted:
             own = features[s.seq]
-            candidates = [(h, known[h]) for h in {h for k in keys[s.seq] for h in index.get(k, ())}
-                          if h in known and tuple(sorted((s.own_id, h))) not in vetoed]
-            best = matcher.best(own, candidates)
+            reached = {h for k in keys[s.seq] if k in index for h in index[k]}
+            candidates = [(h, known[h]) for h in reached if h in known
+                          and not (vetoed and tuple(sorted((s.own_id, h))) in vetoed)]
+            best = matcher.best(own, candidates) if candidates else None
             if best is not None and best.decision.band.value == "match":
                 decided[s.seq] = ("hub", best.hub_id, best.decision)
             else:
@@ -231,7 +249,13 @@ class IdentityResolver:
             cached = self._block_keys
             rows = [(key, s.hub_id) for s in live if s.hub_id and s.canonical is not None and not s.known
                     for key in cached.get(s.seq) or self._features_and_blocks(matcher, s)[1]]
+            present = self._index_filter()
+            filed = {key for key, _ in rows}
+            if present is not None:  # sizes of keys no lookup saw: none is filed where the filter never saw it
+                self._key_sizes.update((k, 0) for k in filed if k not in self._key_sizes and not present.may_hold(k))
             self.ledger.stage_block_keys(self.plan.stream, rows, self._key_sizes)
+            if present is not None:  # a key with a size was seen already, and sets no new bit
+                present.add_all(k for k in filed if self._key_sizes.get(k) == 0)
         self._block_keys.clear()
         self._key_sizes.clear()
         merged = [s for s in live if s.secondary and not s.known and s.hub_id]

@@ -157,6 +157,12 @@ class IdentityStore:
             sizes.update((key, int(n)) for key, n in conn.execute(query))
         return sizes
 
+    def index_is_empty(self, stream: str) -> bool:
+        """Whether the candidate index files no key of ``stream``."""
+        with read_tx(self._engine) as conn:
+            first = conn.execute(select(block_keys.c.key_hmac).where(block_keys.c.stream == stream).limit(1))
+            return first.first() is None
+
     def find_candidates(self, stream: str, key_hmacs: Sequence[str], limit: int,
                         sizes: dict[str, int] | None = None) -> dict[str, list[str]]:
         """``{key_hmac: [hub_id, …]}``; a key filed under more than ``limit`` hub ids is left out (too common).

@@ -23,6 +23,19 @@ def test_least_recently_used_features_are_dropped_first() -> None:
     assert (recent.hits, recent.misses) == (3, 2)
 
 
+def test_contact_features_come_back_equal_to_what_was_kept() -> None:
+    from hub.identity.incremental import IncrementalMatcher
+
+    matcher = IncrementalMatcher("contacts")
+    features = matcher.features({"first_name": "Ayşe", "last_name": "Yıldırım", "mobile": "+905321112233",
+                                 "address.street": "Kıbrıs Şehitleri Cd. No:4", "birth_date": "1980-01-02"})
+    recent = RecentFeatures(capacity=1)
+    recent.remember("h", features)
+    back = recent.take(["h"])["h"]
+    assert back == features
+    assert matcher.decide(back, features).band.value == "match"
+
+
 def test_nothing_is_kept_without_capacity() -> None:
     recent = RecentFeatures(capacity=0)
     recent.remember("a", ("A",))

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from hub.app import open_hub
@@ -193,3 +194,30 @@ def test_forgetting_a_person_removes_their_candidate_keys(config: Path) -> None:
         assert count() > 0  # indexed when first migrated
         ledger.forget([hub_id])
         assert count() == 0
+
+
+def test_a_first_migration_finds_a_probable_duplicate_filed_by_an_earlier_batch_of_the_same_run(
+        config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hub.engine.identity import IdentityResolver
+
+    armed: list[bool] = []
+    original = IdentityResolver._index_filter
+
+    def spy(self: IdentityResolver) -> Any:
+        found = original(self)
+        armed.append(found is not None)
+        return found
+
+    monkeypatch.setattr(IdentityResolver, "_index_filter", spy)
+    strangers = {f"s{i}": {"first_name": f"Kişi{i}", "last_name": "Yalçın", "email": f"k{i}@example.com"}
+                 for i in range(3)}
+    put_records("legacy", "contacts", {"a": GOKHAN, **strangers, "z": AUTO})
+
+    summary = run_migration(config, "legacy", "dst", batch_size=2)
+
+    assert armed and all(armed)  # the index was empty when the run began: the filter stood in for it
+    assert (summary["created"], summary["merged"]) == (4, 1), summary
+    assert len(target_rows()) == 4
+    rerun = run_migration(config, "legacy", "dst", restart=True, batch_size=2)
+    assert (rerun["created"], rerun["merged"], rerun["unchanged"]) == (0, 0, 5), rerun
+    assert armed[-1] is False  # the index holds keys now: every lookup goes to it
