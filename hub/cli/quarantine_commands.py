@@ -96,9 +96,19 @@ def quarantine_retry(
             replay = QuarantineReplay(group, ConnectorContext(connection=run.source, work_dir=hub.config.base_dir))
             request = RunRequest(pipeline=pipe, source=run.source, target=run.target, settings=settings,
                                  streams=[stream], source_override=replay)
-            summary = hub.engine.run(request)
-            hub.store.set_quarantine_status([e.id for e in group], "retried",  # type: ignore[attr-defined]
-                                            note=f"replayed in run {summary.run_id}")
+            # Marked before the replay: a record that fails again is filed in a new open entry, not
+            # folded into the entry being retried (a failed run puts them back as they were).
+            ids = [e.id for e in group]  # type: ignore[attr-defined]
+            hub.store.set_quarantine_status(ids, "retried", note="replay started")
+            try:
+                summary = hub.engine.run(request)
+            except BaseException:
+                hub.store.set_quarantine_status(ids, "open", note="")
+                raise
+            if summary.status == "failed":
+                hub.store.set_quarantine_status(ids, "open", note=f"replay failed in run {summary.run_id}")
+            else:
+                hub.store.set_quarantine_status(ids, "retried", note=f"replayed in run {summary.run_id}")
             summaries.append(summary)
     for summary in summaries:
         show_summary(summary, as_json)

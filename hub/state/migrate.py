@@ -36,7 +36,7 @@ __all__ = [
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 VERSION_TABLE = "hub_state_version"
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 """The newest revision in ``migrations/versions`` (a test keeps it true). Knowing it without loading
 alembic lets :func:`upgrade` skip alembic entirely on an up-to-date store: opening stays fast."""
 # An arbitrary constant naming the "state store migration" advisory lock on PostgreSQL.

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from hub.state.errors import StateLookupError
 from hub.state.keys import StoreKeys
@@ -78,9 +78,41 @@ def item_rows(
     ]
 
 
+_REFRESHED = ("run_id", "reasons", "payload", "updated_at")
+_CHUNK = 500
+
+
 def insert_items(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(quarantine), rows)
+    """File ``rows`` (one pipeline's and stream's): a record whose entry is still open gets it refreshed.
+
+    A scheduled sync reads an invalid record again each time until someone fixes it at the source;
+    its entry then holds the latest reasons, payload and run, and the quarantine one entry per record.
+    The record is recognised by where it lives (connection and ``ref``, e.g. ``customers.csv line 17``),
+    not by its id alone: two rows of a file sharing one id are two records, each kept.
+    """
+    if not rows:
+        return
+    pipeline, stream = rows[0]["pipeline"], rows[0]["stream"]
+    refs = sorted({row["ref"] for row in rows})
+    waiting: dict[tuple[str, str], int] = {}
+    for start in range(0, len(refs), _CHUNK):
+        query = select(quarantine.c.id, quarantine.c.connection, quarantine.c.ref).where(
+            quarantine.c.pipeline == pipeline, quarantine.c.stream == stream, quarantine.c.status == "open",
+            quarantine.c.ref.in_(refs[start:start + _CHUNK])).order_by(quarantine.c.id)
+        waiting.update(((connection, ref), entry_id) for entry_id, connection, ref in conn.execute(query))
+    fresh: list[dict[str, Any]] = []
+    refreshed: list[dict[str, Any]] = []
+    for row in rows:
+        entry_id = waiting.pop((row["connection"], row["ref"]), None)
+        if entry_id is None:
+            fresh.append(row)
+        else:
+            refreshed.append({"entry_id": entry_id, **{f"new_{name}": row[name] for name in _REFRESHED}})
+    if fresh:
+        conn.execute(insert(quarantine), fresh)
+    if refreshed:
+        conn.execute(update(quarantine).where(quarantine.c.id == bindparam("entry_id")).values(
+            {name: bindparam(f"new_{name}") for name in _REFRESHED}), refreshed)
 
 
 _LISTED = [c for c in quarantine.c if c.name != "payload"]

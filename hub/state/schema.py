@@ -185,6 +185,7 @@ quarantine = Table(
     Column("purged_at", UtcDateTime, nullable=True),
     Index("ix_hub_quarantine_status", "status", "pipeline", "id"),
     Index("ix_hub_quarantine_created", "created_at"),
+    Index("ix_hub_quarantine_ref", "pipeline", "stream", "ref", mysql_length={"ref": 255}),
 )
 
 audit = Table(

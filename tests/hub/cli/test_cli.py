@@ -91,6 +91,26 @@ def test_quarantine_retry_loads_a_record_once_the_target_accepts_it(tmp_path: Pa
     assert still_open["entries"] == []
 
 
+def test_a_retried_record_that_fails_again_waits_in_an_open_entry_of_its_own(tmp_path: Path) -> None:
+    connections = {"src": {"connector": "fake", "store": "src"},
+                   "dst": {"connector": "fake", "store": "dst", "reject_field": "job_title", "reject_value": "X"}}
+    config = write_config(tmp_path, connections)
+    put_records("src", "contacts", {"a": contact(1, job_title="X")})
+    runner.invoke(app, ["migrate", "--from", "src", "--to", "dst", "-c", str(config), "--json"])
+    [first] = last_json(runner.invoke(app, ["quarantine", "list", "--json", "-c", str(config)]).stdout)["entries"]
+
+    retried = runner.invoke(app, ["quarantine", "retry", "-c", str(config), "--json"])
+
+    assert retried.exit_code == 0, retried.output
+    assert last_json(retried.stdout)["quarantined"] == 1
+    [waiting] = last_json(runner.invoke(app, ["quarantine", "list", "--json", "-c", str(config)]).stdout)["entries"]
+    assert waiting["id"] != first["id"]
+    assert waiting["run_id"] == last_json(retried.stdout)["run_id"]
+    done = last_json(runner.invoke(app, ["quarantine", "list", "--status", "retried", "--json", "-c",
+                                         str(config)]).stdout)["entries"]
+    assert [e["id"] for e in done] == [first["id"]]
+
+
 def test_a_failed_run_exits_non_zero(tmp_path: Path) -> None:
     config = write_config(tmp_path, {"src": {"connector": "fake", "store": "src"},
                                      "dst": {"connector": "fake", "store": "dst", "fail_prob": 1.0}})

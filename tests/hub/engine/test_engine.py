@@ -88,6 +88,25 @@ def test_invalid_records_are_quarantined_with_reasons_and_the_rest_load(config: 
     assert payload.get("last_name", "").startswith("Yılmaz")
 
 
+def test_a_record_still_invalid_when_read_again_keeps_one_open_entry_holding_its_latest_state(config: Path) -> None:
+    put_records("src", "contacts", {"good": contact(1), "bad": contact(2, email="ahmet@")})
+    first = run_migration(config, "src", "dst")
+    put_records("src", "contacts", {"good": contact(1), "bad": contact(2, email="ahmet@@", job_title="Satış")})
+
+    again = run_migration(config, "src", "dst", restart=True)
+
+    assert (first["quarantined"], again["quarantined"]) == (1, 1)  # each run still counts it
+    with open_hub(config) as hub:
+        [entry] = hub.store.list_quarantine()
+        assert entry.run_id == again["run_id"]
+        assert hub.store.get_quarantine(entry.id).payload["job_title"] == "Satış"
+        hub.store.set_quarantine_status([entry.id], "discarded", "known bad")
+    third = run_migration(config, "src", "dst", restart=True)
+    with open_hub(config) as hub:  # a decided entry stays as decided; the record waits in a new one
+        assert [e.run_id for e in hub.store.list_quarantine()] == [third["run_id"]]
+        assert len(hub.store.list_quarantine(status="discarded")) == 1
+
+
 def test_restricted_person_is_suppressed_and_audited(config: Path) -> None:
     put_records("src", "contacts", {"ok": contact(1), "no": contact(2, **{"consent.processing_restricted": True})})
 

@@ -35,6 +35,21 @@ def _hold(store: StateStore, pipeline: str = "nightly", refs: tuple[str, ...] = 
     return run_id
 
 
+def test_filing_a_record_whose_entry_is_open_refreshes_it_and_other_records_get_their_own(store: StateStore) -> None:
+    first = _hold(store, refs=("line 5", "line 9"))
+    five, _ = store.list_quarantine()
+    second = _hold(store, refs=("line 5", "line 12"))
+
+    entries = store.list_quarantine()
+    assert [(e.ref, e.run_id) for e in entries] == [("line 5", second), ("line 9", first), ("line 12", second)]
+    assert entries[0].id == five.id and entries[0].created_at == five.created_at
+    assert entries[0].updated_at >= five.updated_at
+    assert store.get_quarantine(five.id).payload == store.get_quarantine(entries[2].id).payload
+    assert store.list_quarantine(pipeline="other") == []
+    _hold(store, pipeline="other", refs=("line 5",))  # another pipeline's record at the same place is another
+    assert len(store.list_quarantine()) == 4
+
+
 def test_payload_round_trips_and_listing_has_no_payload(store: StateStore) -> None:
     run_id = _hold(store)
     [listed] = store.list_quarantine()
