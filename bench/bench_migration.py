@@ -8,7 +8,11 @@ Each runs ``crmhub migrate`` in a child process (so its peak RSS is its own); as
 same script, a bare ``csv`` → ``sqlite3`` copy of the same file with no mapping, validation,
 identity or state. Prints both rates and their ratio.
 
-    ./dev bench bench_migration.py --records 100000 [--records 1000000]
+``--matching`` chooses how much identity resolution runs: ``probabilistic`` (the default: exact keys,
+then probable matches against the candidate index), ``exact`` (e-mail and national id only) or
+``none`` (``dedup: false``: records are recognised by their source id alone, as in a plain copy).
+
+    ./dev bench bench_migration.py --records 100000 [--records 1000000] [--matching exact]
 """
 
 from __future__ import annotations
@@ -88,24 +92,48 @@ connections:
 """
 
 
-def run(records: int, workdir: Path, shape: str) -> None:
+MATCHING = {
+    "probabilistic": "",
+    "exact": "identity: {streams: {contacts: {probabilistic: false}}}\n",
+    "none": "",
+}
+
+
+def configure(workdir: Path, text: str, matching: str) -> list[str]:
+    """Write the configuration; the command that runs the migration (a pipeline where ``dedup`` is off)."""
+    config = workdir / "crmhub.yaml"
+    text += MATCHING[matching]
+    if matching == "none":
+        if "pipelines:" in text:
+            text = text.replace("    streams: [contacts]\n", "    streams: [contacts]\n    dedup: false\n")
+            pipeline = "legacy-to-warehouse"
+        else:
+            text += "pipelines:\n  bench: {source: legacy, target: warehouse, dedup: false}\n"
+            pipeline = "bench"
+        command = ["sync", pipeline]
+    else:
+        command = ["migrate", "--from", "legacy", "--to", "warehouse"]
+    config.write_text(text, encoding="utf-8")
+    return [*command, "--json", "--config", str(config)]
+
+
+def run(records: int, workdir: Path, shape: str, matching: str) -> None:
     export = workdir / "customers.csv"
     t0 = time.perf_counter()
     if shape == "canonical":
         rows = write_canonical(export, records, seed=11)
-        (workdir / "crmhub.yaml").write_text(CANONICAL_CONFIG, encoding="utf-8")
+        command = configure(workdir, CANONICAL_CONFIG, matching)
         encoding, delimiter = "utf-8", ","
     else:
         planted = write_export(export, records, seed=11)
         rows = planted.rows + planted.kinds.get("ragged", 0)
-        (workdir / "crmhub.yaml").write_text(CONFIG.format(config=workdir / "crmhub.yaml"), encoding="utf-8")
+        command = configure(workdir, CONFIG.format(config=workdir / "crmhub.yaml"), matching)
         encoding, delimiter = "cp1254", ";"
     generated = time.perf_counter() - t0
 
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "hub", "migrate", "--from", "legacy", "--to", "warehouse", "--json",
-         "--config", str(workdir / "crmhub.yaml")],
+        [sys.executable, "-m", "hub", *command],
         capture_output=True, text=True, check=False,
     )
     elapsed = time.perf_counter() - start
@@ -119,7 +147,7 @@ def run(records: int, workdir: Path, shape: str) -> None:
         raise SystemExit(f"the migration did not succeed: {result.get('error')}")
     raw = baseline(export, workdir / "baseline.db", encoding, delimiter)
 
-    print(f"shape:                  {shape}")
+    print(f"shape:                  {shape}, matching {matching}")
     print(f"records in export:      {rows:,} (generated in {generated:.1f} s, {export.stat().st_size / 1e6:.0f} MB)")
     print(f"crmhub migrate:         {elapsed:.1f} s  → {rows / elapsed:,.0f} records/s  (peak RSS {peak_mb:,.0f} MB)")
     print(f"baseline csv→sqlite3:   {raw:.1f} s  → {rows / raw:,.0f} records/s")
@@ -134,6 +162,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, action="append", help="contacts to generate (repeatable)")
     parser.add_argument("--keep", type=Path, help="keep the files in this folder")
     parser.add_argument("--shape", choices=("canonical", "legacy", "both"), default="both")
+    parser.add_argument("--matching", choices=tuple(MATCHING), default="probabilistic",
+                        help="identity resolution: probable matches too, exact keys only, or none (dedup: false)")
     args = parser.parse_args()
     shapes = ("canonical", "legacy") if args.shape == "both" else (args.shape,)
     for count in args.records or [100_000]:
@@ -142,10 +172,10 @@ def main() -> None:
             if args.keep:
                 folder = args.keep / f"{shape}-{count}"
                 folder.mkdir(parents=True, exist_ok=True)
-                run(count, folder, shape)
+                run(count, folder, shape, args.matching)
             else:
                 with tempfile.TemporaryDirectory() as tmp:
-                    run(count, Path(tmp), shape)
+                    run(count, Path(tmp), shape, args.matching)
 
 
 if __name__ == "__main__":

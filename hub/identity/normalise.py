@@ -44,7 +44,10 @@ def fold_ascii(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=262_144)
+# The caches hold what repeats across records (names, cities, companies): a few tens of thousands of
+# values cover those; a street is nearly unique to its household, so caching it buys little and a
+# large cache of them would hold a hundred megabytes in a million-record run.
+@lru_cache(maxsize=65_536)
 def match_text(text: str) -> str:
     """The comparison form of free text: folded case and accents, punctuation to spaces, spaces collapsed."""
     folded = fold_ascii(fold_case(text))
@@ -74,7 +77,7 @@ _LEGAL_WORDS = frozenset({
 _CONNECTORS = frozenset({"and", "und", "et", "ve", "&"})
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def company_key(name: str) -> str:
     """A company name without its legal form and punctuation (``"ABC Gıda San. ve Tic. A.Ş."`` → ``"abc gida"``).
 
@@ -100,7 +103,7 @@ _ADDRESS_WORDS = {
 }
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=16_384)
 def address_tokens(street: str) -> frozenset[str]:
     """The words of a street address, abbreviations spelled out (``"Atatürk Cad. No:5"`` → ataturk, caddesi, no, 5)."""
     return frozenset(_ADDRESS_WORDS.get(word, word) for word in match_text(street).split())
