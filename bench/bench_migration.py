@@ -131,13 +131,16 @@ def run(records: int, workdir: Path, shape: str, matching: str) -> None:
         encoding, delimiter = "cp1254", ";"
     generated = time.perf_counter() - t0
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "hub", *command],
         capture_output=True, text=True, check=False,
     )
     elapsed = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = after.ru_maxrss / 1024
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)  # the run and its workers
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-2000:]
     try:
         result = json.loads(summary)
@@ -150,6 +153,8 @@ def run(records: int, workdir: Path, shape: str, matching: str) -> None:
     print(f"shape:                  {shape}, matching {matching}")
     print(f"records in export:      {rows:,} (generated in {generated:.1f} s, {export.stat().st_size / 1e6:.0f} MB)")
     print(f"crmhub migrate:         {elapsed:.1f} s  → {rows / elapsed:,.0f} records/s  (peak RSS {peak_mb:,.0f} MB)")
+    print(f"CPU, all processes:     {cpu:.1f} s  → {1e6 * cpu / rows:,.0f} µs per record; with both cores busy "
+          f"all the time at most {2 * rows / cpu:,.0f} records/s")
     print(f"baseline csv→sqlite3:   {raw:.1f} s  → {rows / raw:,.0f} records/s")
     print(f"pipeline / baseline:    {raw / elapsed:.2f} of the bare copy's rate")
     print("outcomes: " + ", ".join(f"{k} {result[k]:,}" for k in (
