@@ -15,6 +15,7 @@ configured); the rest get their own hub id.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -31,8 +32,11 @@ if TYPE_CHECKING:
     from hub.state import StateStore
     from hub.state.resolution import IdentityStore
 
+log = logging.getLogger("crmhub.engine")
 _NAMESPACE = uuid.UUID("6f1c3c7e-2f55-4c2b-9d0e-3a1b8c4e5d71")
 _EMPTY = (None, "")
+PROBE_SHARE = 3
+"""Of the keys a filter rules out, those whose last byte is below this (3 in 256) are looked up anyway."""
 MODEL_NAMESPACE = "identity"
 """Key-value namespace where ``crmhub dedup`` keeps the model it estimated, for syncs to use."""
 
@@ -126,12 +130,34 @@ class IdentityResolver:
 
     def _index_filter(self) -> KeyFilter | None:
         """The filter that stands in for the candidate index's absent keys: only an index empty at the start
-        is known to hold no key but those this run files (a run of another pipeline filing keys of the same
-        stream at the same time is not seen: its records are still found by their exact keys)."""
+        is known to hold no key but those this run files, as long as no other run files keys (see ``_look_up``)."""
         if self._filter is False:
             self._filter = KeyFilter() if self.ledger.index_is_empty(self.plan.stream) else None
         assert self._filter is not True
         return self._filter
+
+    def _look_up(self, keys: list[str]) -> dict[str, list[str]]:
+        """The candidate index's hub ids under ``keys``; with a filter armed, only keys it may hold are looked up.
+
+        A sample of the keys it rules out (about one in eighty) is looked up as well: finding one of
+        them filed means another run is filing keys of this stream at the same time, and from then on
+        the filter is set aside and every key looked up, this batch's included.
+        """
+        stream, limit, sizes = self.plan.stream, self.settings.max_block_size, self._key_sizes
+        present = self._index_filter()
+        if present is None:
+            return self.ledger.find_candidates(stream, keys, limit, sizes)
+        absent = {k for k in keys if not present.may_hold(k)}
+        probes = {k for k in absent if int(k[-2:], 16) < PROBE_SHARE}
+        index = self.ledger.find_candidates(stream, [k for k in keys if k not in absent or k in probes], limit, sizes)
+        if any(sizes.get(k) for k in probes):
+            log.info("%s: another run files candidate keys of this stream; every key is looked up from now on",
+                     stream)
+            self._filter = None
+            index.update(self.ledger.find_candidates(stream, [k for k in absent if k not in probes], limit, sizes))
+        else:
+            sizes.update((k, 0) for k in absent if k not in probes)
+        return index
 
     # Probable matches --------------------------------------------------------------------------------
     def _features_and_blocks(self, matcher: IncrementalMatcher, s: Any) -> tuple[Any, list[str]]:
@@ -159,13 +185,7 @@ class IdentityResolver:
         for s in wanted:
             features[s.seq], keys[s.seq] = self._features_and_blocks(matcher, s)
         self._block_keys.update(keys)
-        wanted_keys = [k for ks in keys.values() for k in ks]
-        present = self._index_filter()
-        if present is not None:  # a key the filter never saw is filed under nobody: no lookup
-            absent = {k for k in wanted_keys if not present.may_hold(k)}
-            self._key_sizes.update(dict.fromkeys(absent, 0))
-            wanted_keys = [k for k in wanted_keys if k not in absent]
-        index = self.ledger.find_candidates(stream, wanted_keys, self.settings.max_block_size, self._key_sizes)
+        index = self._look_up([k for ks in keys.values() for k in ks])
         vetoed = self.ledger.vetoed(stream, [s.own_id for s in wanted])
         hub_ids = sorted({h for ks in keys.values() for k in ks for h in index.get(k, ())})
         known = self.recent.take(hub_ids)

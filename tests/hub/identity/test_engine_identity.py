@@ -221,3 +221,32 @@ def test_a_first_migration_finds_a_probable_duplicate_filed_by_an_earlier_batch_
     rerun = run_migration(config, "legacy", "dst", restart=True, batch_size=2)
     assert (rerun["created"], rerun["merged"], rerun["unchanged"]) == (0, 0, 5), rerun
     assert armed[-1] is False  # the index holds keys now: every lookup goes to it
+
+
+def test_a_first_migration_notices_another_run_filing_candidate_keys_and_looks_every_key_up(
+        config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hub.engine import identity as engine_identity
+    from hub.engine.identity import IdentityResolver
+
+    monkeypatch.setattr(engine_identity, "PROBE_SHARE", 256)  # every ruled-out key probed: noticed at once
+    put_records("dst", "contacts", {"outsider": GOKHAN})  # loaded by another pipeline, as this run goes on
+    original = IdentityResolver.stage
+    filed: list[str] = []
+
+    def stage_and_let_another_run_file(self: IdentityResolver, live: list[Any]) -> None:
+        original(self, live)
+        if not filed:
+            assert self.matcher is not None
+            filed.extend(self.matcher.block_keys(self.matcher.features(GOKHAN), self.pseudonym))
+            self.ledger.stage_block_keys(self.plan.stream, [(k, "outsider") for k in filed])
+
+    monkeypatch.setattr(IdentityResolver, "stage", stage_and_let_another_run_file)
+    strangers = {f"s{i}": {"first_name": f"Kişi{i}", "last_name": "Yalçın", "email": f"k{i}@example.com"}
+                 for i in range(3)}
+    put_records("legacy", "contacts", {**strangers, "z": AUTO})
+
+    summary = run_migration(config, "legacy", "dst", batch_size=2)
+
+    assert (summary["created"], summary["merged"]) == (3, 1), summary
+    assert len(target_rows()) == 4
+    assert target_rows()["outsider"]["job_title"] == AUTO["job_title"]
