@@ -103,12 +103,11 @@ def quarantine_retry(
             try:
                 summary = hub.engine.run(request)
             except BaseException:
-                hub.store.set_quarantine_status(ids, "open", note="")
+                hub.store.set_quarantine_status(ids, "open")
                 raise
-            if summary.status == "failed":
-                hub.store.set_quarantine_status(ids, "open", note=f"replay failed in run {summary.run_id}")
-            else:
-                hub.store.set_quarantine_status(ids, "retried", note=f"replayed in run {summary.run_id}")
+            failed = summary.status == "failed"
+            hub.store.set_quarantine_status(ids, "open" if failed else "retried",
+                                            note=f"replay{' failed' if failed else 'ed'} in run {summary.run_id}")
             summaries.append(summary)
     for summary in summaries:
         show_summary(summary, as_json)

@@ -20,8 +20,6 @@ __all__ = ["KeyFilter"]
 _BITS = 1 << 25
 """Bits of one slab (4 MiB): about 11 bits for each of ``PER_SLAB`` keys."""
 _MASK = _BITS - 1
-_PROBES = 6
-"""Bits per key (the unrolled arithmetic of ``_positions``)."""
 PER_SLAB = 3_000_000
 """Keys a slab takes before the next one starts, which keeps the false "perhaps" rate near 0.5%."""
 
@@ -65,7 +63,7 @@ class KeyFilter:
 
 
 def _positions(key: str) -> tuple[int, int, int, int, int, int]:
-    """Where ``key`` sets its bits: double hashing on the two halves of the digest, which is random already."""
+    """The six bits ``key`` sets: double hashing on the two halves of the digest, which is random already."""
     value = int(key[:32], 16)
     a, b = value & _MASK, ((value >> 64) & _MASK) | 1
     return a, (a + b) & _MASK, (a + 2 * b) & _MASK, (a + 3 * b) & _MASK, (a + 4 * b) & _MASK, (a + 5 * b) & _MASK

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from hub.app import open_hub
 from hub.cli.app import app
 from hub.testing import put_records, write_config
 from tests.hub.engine.conftest import contact
@@ -109,6 +110,25 @@ def test_a_retried_record_that_fails_again_waits_in_an_open_entry_of_its_own(tmp
     done = last_json(runner.invoke(app, ["quarantine", "list", "--status", "retried", "--json", "-c",
                                          str(config)]).stdout)["entries"]
     assert [e["id"] for e in done] == [first["id"]]
+
+
+def test_a_replay_run_that_fails_leaves_the_entries_open(tmp_path: Path) -> None:
+    connections = {"src": {"connector": "fake", "store": "src"},
+                   "dst": {"connector": "fake", "store": "dst", "reject_field": "job_title", "reject_value": "X"}}
+    config = write_config(tmp_path, connections)
+    put_records("src", "contacts", {"a": contact(1, job_title="X")})
+    runner.invoke(app, ["migrate", "--from", "src", "--to", "dst", "-c", str(config), "--json"])
+    [first] = last_json(runner.invoke(app, ["quarantine", "list", "--json", "-c", str(config)]).stdout)["entries"]
+    connections["dst"] = {"connector": "fake", "store": "dst", "fail_prob": 1.0}
+    write_config(tmp_path, connections)
+
+    retried = runner.invoke(app, ["quarantine", "retry", "-c", str(config), "--json"])
+
+    assert last_json(retried.stdout)["status"] == "failed"
+    [still] = last_json(runner.invoke(app, ["quarantine", "list", "--json", "-c", str(config)]).stdout)["entries"]
+    assert still["id"] == first["id"]
+    with open_hub(config) as hub:
+        assert hub.store.get_quarantine(first["id"]).note.startswith("replay failed in run")
 
 
 def test_a_failed_run_exits_non_zero(tmp_path: Path) -> None:
