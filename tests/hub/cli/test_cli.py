@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -92,13 +93,19 @@ def test_quarantine_retry_loads_a_record_once_the_target_accepts_it(tmp_path: Pa
     assert still_open["entries"] == []
 
 
-def test_a_retried_record_that_fails_again_waits_in_an_open_entry_of_its_own(tmp_path: Path) -> None:
-    connections = {"src": {"connector": "fake", "store": "src"},
-                   "dst": {"connector": "fake", "store": "dst", "reject_field": "job_title", "reject_value": "X"}}
-    config = write_config(tmp_path, connections)
+def quarantine_one(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """A record the target refused, in quarantine; the configuration and its open entry."""
+    config = write_config(tmp_path, {
+        "src": {"connector": "fake", "store": "src"},
+        "dst": {"connector": "fake", "store": "dst", "reject_field": "job_title", "reject_value": "X"}})
     put_records("src", "contacts", {"a": contact(1, job_title="X")})
     runner.invoke(app, ["migrate", "--from", "src", "--to", "dst", "-c", str(config), "--json"])
-    [first] = last_json(runner.invoke(app, ["quarantine", "list", "--json", "-c", str(config)]).stdout)["entries"]
+    [entry] = last_json(runner.invoke(app, ["quarantine", "list", "--json", "-c", str(config)]).stdout)["entries"]
+    return config, entry
+
+
+def test_a_retried_record_that_fails_again_waits_in_an_open_entry_of_its_own(tmp_path: Path) -> None:
+    config, first = quarantine_one(tmp_path)
 
     retried = runner.invoke(app, ["quarantine", "retry", "-c", str(config), "--json"])
 
@@ -113,14 +120,9 @@ def test_a_retried_record_that_fails_again_waits_in_an_open_entry_of_its_own(tmp
 
 
 def test_a_replay_run_that_fails_leaves_the_entries_open(tmp_path: Path) -> None:
-    connections = {"src": {"connector": "fake", "store": "src"},
-                   "dst": {"connector": "fake", "store": "dst", "reject_field": "job_title", "reject_value": "X"}}
-    config = write_config(tmp_path, connections)
-    put_records("src", "contacts", {"a": contact(1, job_title="X")})
-    runner.invoke(app, ["migrate", "--from", "src", "--to", "dst", "-c", str(config), "--json"])
-    [first] = last_json(runner.invoke(app, ["quarantine", "list", "--json", "-c", str(config)]).stdout)["entries"]
-    connections["dst"] = {"connector": "fake", "store": "dst", "fail_prob": 1.0}
-    write_config(tmp_path, connections)
+    config, first = quarantine_one(tmp_path)
+    write_config(tmp_path, {"src": {"connector": "fake", "store": "src"},
+                            "dst": {"connector": "fake", "store": "dst", "fail_prob": 1.0}})
 
     retried = runner.invoke(app, ["quarantine", "retry", "-c", str(config), "--json"])
 
